@@ -1,0 +1,62 @@
+import nx from '@nx/eslint-plugin';
+
+const services = ['auth', 'user', 'billing', 'jobs', 'webhook-delivery'];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/*.js', '**/*.mjs'] },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          banTransitiveDependencies: true,
+          checkNestedExternalImports: true,
+          depConstraints: [
+            // A service is built only from shared libraries, never from another service.
+            ...services.map((s) => ({
+              sourceTag: `scope:${s}`,
+              onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'],
+            })),
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            {
+              sourceTag: 'type:service',
+              onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:testing'],
+            },
+            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:testing', 'type:platform', 'type:contracts'],
+            },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  ...restrictedImports(),
+];
+
+/**
+ * Only the messaging and outbox libraries talk to the broker (everything else writes outbox
+ * rows or declares handlers), and the testing library never ships in production code.
+ */
+function restrictedImports() {
+  const amqp = ['amqplib', 'amqp-connection-manager'].map((name) => ({
+    name,
+    message: 'Only @conveyor/messaging and @conveyor/outbox may use the AMQP client.',
+  }));
+  const testing = { name: '@conveyor/testing', message: 'Test helpers belong in specs only.' };
+  const brokerLibs = ['libs/messaging/**', 'libs/outbox/**'];
+  const specs = ['**/*.spec.ts', 'libs/testing/**'];
+  const rule = (paths) => ({ 'no-restricted-imports': ['error', { paths }] });
+  return [
+    { files: ['**/*.ts'], ignores: brokerLibs, rules: rule(amqp) },
+    { files: ['**/*.ts'], ignores: [...brokerLibs, ...specs], rules: rule([...amqp, testing]) },
+    { files: brokerLibs.map((g) => `${g}/*.ts`), ignores: specs, rules: rule([testing]) },
+  ];
+}
