@@ -1,1 +1,4 @@
-export {};
+export { APP_CONFIG, ConfigModule } from './config.module';
+export { ConfigValidationError, loadConfig } from './load-config';
+export { commonEnvSchema, serviceEnvSchema } from './common-env';
+export type { CommonConfig, ServiceConfig } from './common-env';

@@ -1,1 +1,12 @@
-export {};
+export { AmqpConnection } from './amqp-connection';
+export { UnroutableEventError } from './errors';
+export { EventContext } from './event-context';
+export { EventPublisher } from './event-publisher';
+export { EventServer } from './event-server';
+export type { EventServerOptions } from './event-server';
+export { inboxTableSql, recordInInbox } from './inbox';
+export type { InboxOutcome } from './inbox';
+export { MESSAGING_OPTIONS, MessagingModule, TOPOLOGY_NAMES } from './messaging.module';
+export type { MessagingOptions } from './messaging.module';
+export { topologyNames } from './topology';
+export type { TopologyNames } from './topology';

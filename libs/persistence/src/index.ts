@@ -1,1 +1,3 @@
-export {};
+export { dataSourceOptions } from './data-source-options';
+export type { PersistenceOptions } from './data-source-options';
+export { runMigrations } from './run-migrations';

@@ -1,1 +1,12 @@
-export {};
+export { AppError, RequestValidationError, UnauthenticatedError } from './errors/app-error';
+export type { ErrorKind } from './errors/app-error';
+export { AccessTokenGuard, CurrentPrincipal } from './http/access-token.guard';
+export type { Principal } from './http/access-token.guard';
+export { JoiPipe } from './http/joi.pipe';
+export { ProblemDetailsFilter } from './http/problem-details.filter';
+export type { ProblemDocument } from './http/problem-details.filter';
+export { REDACTED_PATHS } from './logging/logger.module';
+export { BODY_LIMIT, createServiceApp } from './service/create-service-app';
+export type { RunningService } from './service/create-service-app';
+export { runService } from './service/run-service';
+export type { ServiceDefinition } from './service/service-definition';

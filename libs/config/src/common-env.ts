@@ -1,0 +1,55 @@
+import Joi from 'joi';
+
+/** The variables every service reads, with the defaults that work on a developer machine. */
+export interface CommonConfig {
+  NODE_ENV: 'development' | 'test' | 'production';
+  HTTP_HOST: string;
+  DATABASE_URL: string;
+  AMQP_URL: string;
+  /** Prefix for exchange and queue names; lets tests and tenants of one broker stay apart. */
+  AMQP_NAMESPACE: string;
+  AMQP_DELIVERY_LIMIT: number;
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  JWT_SECRET: string;
+  OUTBOX_POLL_INTERVAL_MS: number;
+  OUTBOX_RETENTION_HOURS: number;
+  SHUTDOWN_TIMEOUT_MS: number;
+}
+
+export const commonEnvSchema = {
+  NODE_ENV: Joi.string().valid('development', 'test', 'production').default('development'),
+  HTTP_HOST: Joi.string().hostname().default('0.0.0.0'),
+  AMQP_URL: Joi.string()
+    .uri({ scheme: ['amqp', 'amqps'] })
+    .default('amqp://guest:guest@127.0.0.1:5672'),
+  AMQP_NAMESPACE: Joi.string()
+    .pattern(/^[a-z0-9][a-z0-9.-]*$/)
+    .allow('')
+    .default(''),
+  AMQP_DELIVERY_LIMIT: Joi.number().integer().min(1).max(100).default(5),
+  LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+  JWT_SECRET: Joi.string().min(32).required(),
+  OUTBOX_POLL_INTERVAL_MS: Joi.number().integer().min(10).max(60_000).default(1_000),
+  OUTBOX_RETENTION_HOURS: Joi.number().min(0).max(24 * 90).default(72),
+  SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(100).max(120_000).default(10_000),
+} as const;
+
+/**
+ * Builds a service's schema from the common variables plus its own. `port` is the service's
+ * default HTTP port and `database` the default connection string of its own role.
+ */
+export function serviceEnvSchema<T extends object>(
+  defaults: { port: number; databaseUrl: string },
+  own: Joi.PartialSchemaMap<T> = {},
+): Joi.ObjectSchema<CommonConfig & { HTTP_PORT: number } & T> {
+  return Joi.object({
+    ...commonEnvSchema,
+    HTTP_PORT: Joi.number().port().default(defaults.port),
+    DATABASE_URL: Joi.string()
+      .uri({ scheme: ['postgres', 'postgresql'] })
+      .default(defaults.databaseUrl),
+    ...own,
+  });
+}
+
+export type ServiceConfig<T extends object = object> = CommonConfig & { HTTP_PORT: number } & T;

@@ -1,0 +1,67 @@
+import type { ChannelWrapper } from 'amqp-connection-manager';
+import type { ConfirmChannel } from 'amqplib';
+import type { EventEnvelope } from '@conveyor/contracts';
+import type { AmqpConnection } from './amqp-connection';
+import { UnroutableEventError } from './errors';
+import { assertEventExchange, type TopologyNames } from './topology';
+
+/**
+ * Publishes CloudEvents envelopes (structured mode: the whole envelope is the body) to the
+ * event exchange with publisher confirms and `mandatory`. The returned promise resolves only
+ * once the broker has taken responsibility for the message, and rejects when it was
+ * unroutable, nacked, or not confirmed within the timeout.
+ */
+export class EventPublisher {
+  private readonly channel: ChannelWrapper;
+  /** Message ids the broker returned as unroutable; a return always precedes its confirm. */
+  private readonly returned = new Set<string>();
+
+  constructor(
+    private readonly connection: AmqpConnection,
+    private readonly names: TopologyNames,
+    private readonly publishTimeoutMs = 5_000,
+  ) {
+    this.channel = connection.createChannel({
+      name: 'publisher',
+      confirm: true,
+      setup: async (channel: ConfirmChannel) => {
+        await assertEventExchange(channel, names);
+        channel.on('return', (msg) => {
+          if (msg.properties.messageId) this.returned.add(String(msg.properties.messageId));
+        });
+      },
+    });
+  }
+
+  async publish(event: EventEnvelope): Promise<void> {
+    const headers = {
+      ...(event.traceparent && { traceparent: event.traceparent }),
+      ...(event.tracestate && { tracestate: event.tracestate }),
+    };
+    try {
+      await this.channel.publish(this.names.exchange, event.type, Buffer.from(JSON.stringify(event)), {
+        persistent: true,
+        mandatory: true,
+        messageId: event.id,
+        type: event.type,
+        contentType: 'application/cloudevents+json',
+        timestamp: Math.floor(Date.parse(event.time) / 1000),
+        headers,
+        timeout: this.publishTimeoutMs,
+      });
+    } catch (error) {
+      this.returned.delete(event.id);
+      throw error;
+    }
+    if (this.returned.delete(event.id)) throw new UnroutableEventError(event.type);
+  }
+
+  /** Whether a publish can reach the broker right now. */
+  isReady(): boolean {
+    return this.connection.isConnected();
+  }
+
+  async close(): Promise<void> {
+    await this.channel.close();
+  }
+}

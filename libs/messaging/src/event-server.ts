@@ -1,0 +1,201 @@
+import { Logger } from '@nestjs/common';
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { legacyRoutingKeysFor, parseEvent, type EventEnvelope } from '@conveyor/contracts';
+import { Attr, restoreTraceContext, tracer } from '@conveyor/tracing';
+import type { ChannelWrapper } from 'amqp-connection-manager';
+import type { Channel, ConsumeMessage } from 'amqplib';
+import { lastValueFrom } from 'rxjs';
+import type { DataSource } from 'typeorm';
+import type { AmqpConnection } from './amqp-connection';
+import { EventContext } from './event-context';
+import { recordInInbox } from './inbox';
+import { assertConsumerTopology, type TopologyNames } from './topology';
+
+export interface EventServerOptions {
+  connection: AmqpConnection;
+  names: TopologyNames;
+  dataSource: DataSource;
+  /** Schema holding this service's inbox table. */
+  schema: string;
+  /** Inbox key: the name this service consumes under. */
+  consumer: string;
+  deliveryLimit: number;
+  prefetch?: number;
+  /** Longest pause before a failed message is handed back for another delivery. */
+  maxRetryDelayMs?: number;
+}
+
+type Outcome = 'APPLIED' | 'ALREADY_PROCESSED' | 'DEAD_LETTERED' | 'RETRY';
+
+/**
+ * A Nest microservice transport over RabbitMQ that delivers CloudEvents to `@EventPattern`
+ * handlers effectively once:
+ * - the envelope is validated (and old shapes upcast) before any handler runs; an invalid
+ *   message is rejected without requeue, i.e. dead-lettered at once;
+ * - the handler runs in a Postgres transaction that also inserts the inbox row, so a
+ *   redelivered event is skipped, and its outbox writes commit with its effects;
+ * - the message is acked only after that commit; if the process dies in between, the
+ *   broker redelivers and the inbox turns the second delivery into a no-op;
+ * - a failing handler's message is requeued after a short pause; the queue's delivery
+ *   limit moves it to the dead-letter queue when it keeps failing.
+ */
+export class EventServer extends Server implements CustomTransportStrategy {
+  private channel?: ChannelWrapper;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private consumerTag?: string;
+  private closing = false;
+  protected override readonly logger = new Logger(EventServer.name);
+
+  constructor(private readonly options: EventServerOptions) {
+    super();
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    const { connection, names, deliveryLimit, prefetch = 20 } = this.options;
+    this.channel = connection.createChannel({
+      name: 'consumer',
+      setup: async (channel: Channel) => {
+        await assertConsumerTopology(channel, names, this.routingKeys(), deliveryLimit);
+        await channel.prefetch(prefetch);
+        const { consumerTag } = await channel.consume(names.queue, (msg) => msg && this.track(this.onMessage(channel, msg)));
+        this.consumerTag = consumerTag;
+      },
+    });
+    this.channel.waitForConnect().then(() => callback(), callback);
+  }
+
+  /** Stops taking messages, lets in-flight handlers finish, then closes the channel. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const channel = this.channel;
+    if (!channel) return;
+    if (this.consumerTag) await channel.cancel(this.consumerTag).catch(() => undefined);
+    await Promise.allSettled([...this.inFlight]);
+    await channel.close();
+  }
+
+  on(): void {
+    throw new Error('EventServer does not emit transport events');
+  }
+
+  unwrap<T>(): T {
+    return this.channel as T;
+  }
+
+  /** The event types with a handler, plus the legacy routing keys that upcast into them. */
+  private routingKeys(): string[] {
+    const types = [...this.messageHandlers.keys()];
+    return [...new Set([...types, ...types.flatMap((type) => legacyRoutingKeysFor(type))])].sort();
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  private async onMessage(channel: Channel, msg: ConsumeMessage): Promise<Outcome> {
+    const deliveryCount = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
+    const parsed = parseEvent(parseJson(msg.content), msg.fields.routingKey);
+    if (!parsed.ok) {
+      this.logger.warn(`Dead-lettering invalid message on ${msg.fields.routingKey}: ${parsed.reason}`);
+      settle(() => channel.nack(msg, false, false));
+      return 'DEAD_LETTERED';
+    }
+    const event = parsed.event;
+    const handler = this.getHandlerByPattern(event.type);
+    if (!handler) {
+      this.logger.warn(`Dead-lettering ${event.type} ${event.id}: no handler is registered for it`);
+      settle(() => channel.nack(msg, false, false));
+      return 'DEAD_LETTERED';
+    }
+
+    const parent = restoreTraceContext({ traceparent: event.traceparent, tracestate: event.tracestate });
+    return tracer().startActiveSpan(
+      `process ${this.options.names.queue}`,
+      { kind: SpanKind.CONSUMER, attributes: this.spanAttributes(event, msg) },
+      parent,
+      async (span) => {
+        try {
+          const outcome = await this.apply(event, deliveryCount, handler);
+          span.setAttribute(Attr.inboxOutcome, outcome);
+          settle(() => channel.ack(msg));
+          return outcome;
+        } catch (error) {
+          span.recordException(error as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          this.logger.error(
+            `Handler for ${event.type} ${event.id} failed (delivery ${deliveryCount}/${this.options.deliveryLimit}): ${describe(error)}`,
+          );
+          await this.pauseBeforeRetry(deliveryCount);
+          settle(() => channel.nack(msg, false, true));
+          return 'RETRY';
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async apply(
+    event: EventEnvelope,
+    deliveryCount: number,
+    handler: NonNullable<ReturnType<Server['getHandlerByPattern']>>,
+  ): Promise<'APPLIED' | 'ALREADY_PROCESSED'> {
+    const { dataSource, schema, consumer } = this.options;
+    return dataSource.transaction(async (manager) => {
+      if ((await recordInInbox(manager, schema, consumer, event)) === 'ALREADY_PROCESSED') {
+        return 'ALREADY_PROCESSED';
+      }
+      const result = await handler(event, new EventContext([manager, event, deliveryCount]));
+      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      return 'APPLIED';
+    });
+  }
+
+  private spanAttributes(event: EventEnvelope, msg: ConsumeMessage) {
+    return {
+      [Attr.messagingSystem]: 'rabbitmq',
+      [Attr.messagingOperationType]: 'process',
+      [Attr.messagingDestination]: this.options.names.queue,
+      [Attr.messagingRoutingKey]: msg.fields.routingKey,
+      [Attr.messagingMessageId]: event.id,
+      [Attr.messagingConsumerGroup]: this.options.consumer,
+      [Attr.eventType]: event.type,
+      [Attr.eventSubject]: event.subject,
+    };
+  }
+
+  /** Exponential pause (bounded) so a briefly unavailable dependency gets time to return. */
+  private async pauseBeforeRetry(deliveryCount: number): Promise<void> {
+    if (this.closing) return;
+    const ms = Math.min(100 * 2 ** (deliveryCount - 1), this.options.maxRetryDelayMs ?? 5_000);
+    await new Promise((resolve) => setTimeout(resolve, ms * (0.5 + Math.random() / 2)));
+  }
+}
+
+function parseJson(content: Buffer): unknown {
+  try {
+    return JSON.parse(content.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Acks and nacks go to the channel the message arrived on. If that channel died meanwhile,
+ * the broker will redeliver the message anyway, so there is nothing left to do here.
+ */
+function settle(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // channel closed: redelivery (and the inbox) take care of it
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error && 'message' in error) return String(error.message);
+  return String(error);
+}

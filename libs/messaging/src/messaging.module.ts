@@ -1,0 +1,49 @@
+import { DynamicModule, Global, Module, OnApplicationShutdown } from '@nestjs/common';
+import { AmqpConnection } from './amqp-connection';
+import { EventPublisher } from './event-publisher';
+import { topologyNames, type TopologyNames } from './topology';
+
+export interface MessagingOptions {
+  url: string;
+  /** Prefix of every exchange and queue name ('' in production; unique per test). */
+  namespace: string;
+  /** The service's name: its queue, its dead-letter queue and its inbox consumer key. */
+  service: string;
+  deliveryLimit: number;
+}
+
+export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+export const TOPOLOGY_NAMES = Symbol('TOPOLOGY_NAMES');
+
+@Global()
+@Module({})
+export class MessagingModule implements OnApplicationShutdown {
+  constructor(
+    private readonly connection: AmqpConnection,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  static forRoot(options: MessagingOptions): DynamicModule {
+    const names = topologyNames(options.namespace, options.service);
+    return {
+      module: MessagingModule,
+      providers: [
+        { provide: MESSAGING_OPTIONS, useValue: options },
+        { provide: TOPOLOGY_NAMES, useValue: names },
+        { provide: AmqpConnection, useFactory: () => new AmqpConnection(options.url, options.service) },
+        {
+          provide: EventPublisher,
+          useFactory: (connection: AmqpConnection, topology: TopologyNames) => new EventPublisher(connection, topology),
+          inject: [AmqpConnection, TOPOLOGY_NAMES],
+        },
+      ],
+      exports: [MESSAGING_OPTIONS, TOPOLOGY_NAMES, AmqpConnection, EventPublisher],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.close().catch(() => undefined);
+    await this.connection.close();
+  }
+}
+

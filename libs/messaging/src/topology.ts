@@ -1,0 +1,56 @@
+import type { Channel } from 'amqplib';
+
+/** Names of everything one service touches on the broker, under an optional namespace. */
+export interface TopologyNames {
+  exchange: string;
+  deadLetterExchange: string;
+  queue: string;
+  deadLetterQueue: string;
+  /** Routing key from the dead-letter exchange into this service's dead-letter queue. */
+  deadLetterKey: string;
+}
+
+export function topologyNames(namespace: string, service: string): TopologyNames {
+  const ns = namespace ? `${namespace}.` : '';
+  return {
+    exchange: `${ns}conveyor.events`,
+    deadLetterExchange: `${ns}conveyor.dead-letter`,
+    queue: `${ns}${service}.events`,
+    deadLetterQueue: `${ns}${service}.dead-letter`,
+    deadLetterKey: service,
+  };
+}
+
+export async function assertEventExchange(channel: Channel, names: TopologyNames): Promise<void> {
+  await channel.assertExchange(names.exchange, 'topic', { durable: true });
+}
+
+/**
+ * Declares a service's durable quorum queue, bound to the event types it handles, with a
+ * delivery limit: a message nacked with requeue that many times is dead-lettered by the
+ * broker itself, so a poison message can never loop forever. Messages rejected without
+ * requeue (invalid ones) go to the same dead-letter queue at once.
+ */
+export async function assertConsumerTopology(
+  channel: Channel,
+  names: TopologyNames,
+  routingKeys: readonly string[],
+  deliveryLimit: number,
+): Promise<void> {
+  await assertEventExchange(channel, names);
+  await channel.assertExchange(names.deadLetterExchange, 'direct', { durable: true });
+  await channel.assertQueue(names.deadLetterQueue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+  await channel.bindQueue(names.deadLetterQueue, names.deadLetterExchange, names.deadLetterKey);
+  await channel.assertQueue(names.queue, {
+    durable: true,
+    arguments: {
+      'x-queue-type': 'quorum',
+      'x-delivery-limit': deliveryLimit,
+      'x-dead-letter-exchange': names.deadLetterExchange,
+      'x-dead-letter-routing-key': names.deadLetterKey,
+    },
+  });
+  for (const key of routingKeys) {
+    await channel.bindQueue(names.queue, names.exchange, key);
+  }
+}

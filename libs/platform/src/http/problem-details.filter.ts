@@ -1,0 +1,115 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppError, type ErrorKind } from '../errors/app-error';
+
+const STATUS_OF_KIND: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  rate_limited: 429,
+};
+
+/** RFC 9457 problem details with our stable `code`. */
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  instance?: string;
+  [extension: string]: unknown;
+}
+
+/**
+ * The one place where errors become HTTP responses. Every answer is
+ * `application/problem+json`; a client mistake is a 4xx with a stable code; anything
+ * unexpected is a 500 that is logged in full but shows the client no internals.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw error;
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const problem = this.toProblem(error);
+    if (problem.status >= 500) {
+      this.logger.error({ err: error, path: request.path }, 'Unhandled error while serving a request');
+    }
+    if (response.headersSent) return;
+    response
+      .status(problem.status)
+      .type('application/problem+json')
+      .json({ ...problem, instance: request.originalUrl?.split('?')[0] });
+  }
+
+  private toProblem(error: unknown): ProblemDocument {
+    if (error instanceof AppError) {
+      return problem(STATUS_OF_KIND[error.kind], error.code, error.message, error.details);
+    }
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      return problem(status, codeForStatus(status), messageOf(error));
+    }
+    const bodyParserError = asBodyParserError(error);
+    if (bodyParserError) return bodyParserError;
+    return problem(500, 'INTERNAL', 'Something went wrong on our side. Quote the trace id to support.');
+  }
+}
+
+function problem(status: number, code: string, detail: string, extra?: Record<string, unknown>): ProblemDocument {
+  const title = (HttpStatus[status] ?? 'Error').toString().toLowerCase().replace(/_/g, ' ');
+  return {
+    type: `https://docs.conveyor.dev/problems/${code.toLowerCase().replace(/[._]/g, '-')}`,
+    title: title.charAt(0).toUpperCase() + title.slice(1),
+    status,
+    detail,
+    code,
+    ...extra,
+  };
+}
+
+function codeForStatus(status: number): string {
+  switch (status) {
+    case 404:
+      return 'REQUEST.NOT_FOUND';
+    case 405:
+      return 'REQUEST.METHOD_NOT_ALLOWED';
+    case 401:
+      return 'AUTH.UNAUTHENTICATED';
+    case 403:
+      return 'AUTH.FORBIDDEN';
+    case 413:
+      return 'REQUEST.TOO_LARGE';
+    case 415:
+      return 'REQUEST.UNSUPPORTED_MEDIA_TYPE';
+    case 429:
+      return 'REQUEST.RATE_LIMITED';
+    default:
+      return status >= 500 ? 'INTERNAL' : 'REQUEST.INVALID';
+  }
+}
+
+function messageOf(error: HttpException): string {
+  const body = error.getResponse();
+  if (typeof body === 'string') return body;
+  const message = (body as { message?: unknown }).message;
+  return Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
+}
+
+/** Errors raised by Express' body parsers before any route runs. */
+function asBodyParserError(error: unknown): ProblemDocument | undefined {
+  const e = error as { type?: string; status?: number } | null;
+  if (!e || typeof e.status !== 'number' || e.status < 400 || e.status >= 500) return undefined;
+  if (e.type === 'entity.parse.failed') return problem(400, 'REQUEST.MALFORMED_JSON', 'The request body is not valid JSON.');
+  if (e.type === 'entity.too.large') return problem(413, 'REQUEST.TOO_LARGE', 'The request body is too large.');
+  if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') {
+    return problem(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'The request body encoding is not supported.');
+  }
+  return problem(e.status, codeForStatus(e.status), 'The request could not be read.');
+}

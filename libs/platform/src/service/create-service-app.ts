@@ -1,0 +1,139 @@
+import { Logger as NestLogger, Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { NestFactory } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConfigModule, type ServiceConfig } from '@conveyor/config';
+import { AmqpConnection, EventServer, MessagingModule, TOPOLOGY_NAMES } from '@conveyor/messaging';
+import { OutboxModule, OutboxRelay } from '@conveyor/outbox';
+import { dataSourceOptions } from '@conveyor/persistence';
+import type { Server } from 'node:http';
+import { Logger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { HealthController } from '../health/health.controller';
+import { ProblemDetailsFilter } from '../http/problem-details.filter';
+import { loggerModule } from '../logging/logger.module';
+import type { ServiceDefinition } from './service-definition';
+
+export const BODY_LIMIT = '1mb';
+
+@Module({})
+class ServiceRootModule {}
+
+/** A service assembled and ready to `start()`; `stop()` shuts it down in a safe order. */
+export interface RunningService {
+  app: NestExpressApplication;
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function createServiceApp<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  config: C,
+): Promise<RunningService> {
+  const app = await NestFactory.create<NestExpressApplication>(rootModule(definition, config), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.disable('x-powered-by');
+
+  const events = new EventServer({
+    connection: app.get(AmqpConnection),
+    names: app.get(TOPOLOGY_NAMES),
+    dataSource: app.get(DataSource),
+    schema: definition.schema,
+    consumer: definition.name,
+    deliveryLimit: config.AMQP_DELIVERY_LIMIT,
+  });
+  app.connectMicroservice({ strategy: events }, { inheritAppConfig: true });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    async start() {
+      await app.startAllMicroservices();
+      await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+      return app.getUrl();
+    },
+    stop() {
+      stopping ??= stopInOrder(app, events, app.get(OutboxRelay), config.SHUTDOWN_TIMEOUT_MS);
+      return stopping;
+    },
+  };
+}
+
+function rootModule<C extends ServiceConfig>(definition: ServiceDefinition<C>, config: C): DynamicModule {
+  return {
+    module: ServiceRootModule,
+    imports: [
+      ConfigModule.forConfig(config),
+      loggerModule(definition.name, config.LOG_LEVEL),
+      TypeOrmModule.forRoot({
+        ...dataSourceOptions({
+          url: config.DATABASE_URL,
+          schema: definition.schema,
+          applicationName: definition.name,
+          entities: definition.entities,
+          migrations: definition.migrations,
+        }),
+        retryAttempts: 30,
+        retryDelay: 1_000,
+      }),
+      JwtModule.register({
+        global: true,
+        secret: config.JWT_SECRET,
+        signOptions: { algorithm: 'HS256', expiresIn: '15m', issuer: 'conveyor-auth' },
+        verifyOptions: { algorithms: ['HS256'], issuer: 'conveyor-auth' },
+      }),
+      MessagingModule.forRoot({
+        url: config.AMQP_URL,
+        namespace: config.AMQP_NAMESPACE,
+        service: definition.name,
+        deliveryLimit: config.AMQP_DELIVERY_LIMIT,
+      }),
+      OutboxModule.forRoot({
+        schema: definition.schema,
+        listenUrl: config.DATABASE_URL,
+        pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+        retentionHours: config.OUTBOX_RETENTION_HOURS,
+      }),
+      ...definition.modules(config),
+    ],
+    controllers: [HealthController],
+    providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+  };
+}
+
+/**
+ * Graceful shutdown: stop accepting requests and let in-flight ones finish, stop consuming
+ * and let in-flight handlers commit and ack, publish what the outbox already holds, then
+ * close the database and broker connections. A stuck step cannot hold the process forever.
+ */
+async function stopInOrder(app: NestExpressApplication, events: EventServer, relay: OutboxRelay, timeoutMs: number) {
+  const logger = new NestLogger('Shutdown');
+  const steps = (async () => {
+    const http = app.getHttpServer() as Server;
+    await new Promise<void>((resolve) => {
+      http.close(() => resolve());
+      http.closeIdleConnections();
+    });
+    await events.close();
+    await relay.stop();
+    await app.close();
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`shutdown took longer than ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([steps, deadline]);
+  } catch (error) {
+    logger.error(`Forced shutdown: ${(error as Error).message}`);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,21 @@
+import type { DynamicModule, ForwardReference, Type } from '@nestjs/common';
+import type { ServiceConfig } from '@conveyor/config';
+import type { ObjectSchema } from 'joi';
+import type { MixedList } from 'typeorm';
+
+type ModuleImport = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
+
+/** Everything that makes one service different from the others; the rest is shared. */
+export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
+  /** Service name: logs, traces, its queue and its inbox consumer key. */
+  name: string;
+  /** The Postgres schema it owns. */
+  schema: string;
+  envSchema: ObjectSchema<C>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities?: MixedList<Function>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function>;
+  /** The service's feature modules (controllers, handlers), built from its config. */
+  modules: (config: C) => ModuleImport[];
+}
