@@ -1,3 +1,4 @@
 export { dataSourceOptions } from './data-source-options';
 export type { PersistenceOptions } from './data-source-options';
 export { runMigrations } from './run-migrations';
+export { isUniqueViolation } from './pg-errors';

@@ -56,8 +56,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const status = error.getStatus();
       return problem(status, codeForStatus(status), messageOf(error));
     }
-    const bodyParserError = asBodyParserError(error);
-    if (bodyParserError) return bodyParserError;
     return problem(500, 'INTERNAL', 'Something went wrong on our side. Quote the trace id to support.');
   }
 }
@@ -100,16 +98,4 @@ function messageOf(error: HttpException): string {
   if (typeof body === 'string') return body;
   const message = (body as { message?: unknown }).message;
   return Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
-}
-
-/** Errors raised by Express' body parsers before any route runs. */
-function asBodyParserError(error: unknown): ProblemDocument | undefined {
-  const e = error as { type?: string; status?: number } | null;
-  if (!e || typeof e.status !== 'number' || e.status < 400 || e.status >= 500) return undefined;
-  if (e.type === 'entity.parse.failed') return problem(400, 'REQUEST.MALFORMED_JSON', 'The request body is not valid JSON.');
-  if (e.type === 'entity.too.large') return problem(413, 'REQUEST.TOO_LARGE', 'The request body is too large.');
-  if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') {
-    return problem(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'The request body encoding is not supported.');
-  }
-  return problem(e.status, codeForStatus(e.status), 'The request could not be read.');
 }

@@ -28,6 +28,7 @@ export function loggerModule(service: string, level: string) {
       level,
       base: { service },
       messageKey: 'message',
+      formatters: { level: (label: string) => ({ level: label }) },
       mixin: () => activeTraceIds() ?? {},
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       genReqId: (req: IncomingMessage) => {

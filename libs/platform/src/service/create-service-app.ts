@@ -12,6 +12,7 @@ import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { HealthController } from '../health/health.controller';
+import { bodyParserErrors } from '../http/body-parser-errors';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { loggerModule } from '../logging/logger.module';
 import type { ServiceDefinition } from './service-definition';
@@ -38,6 +39,7 @@ export async function createServiceApp<C extends ServiceConfig>(
   });
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.use(bodyParserErrors);
   app.disable('x-powered-by');
 
   const events = new EventServer({

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { buildAsyncApiDocument } from './asyncapi';
+import { catalogue } from './catalogue';
+import { toJsonFile } from './tooling/canonical-json';
+import { fingerprintSchema, type ContractsLock } from './tooling/contracts-lock';
+import { ASYNCAPI_PATH, LOCK_PATH } from './tooling/published-files';
+
+const lock: ContractsLock = JSON.parse(readFileSync(LOCK_PATH, 'utf8'));
+
+describe('the published event catalogue', () => {
+  it('is described by the committed docs/asyncapi.json', () => {
+    const stale = readFileSync(ASYNCAPI_PATH, 'utf8') !== toJsonFile(buildAsyncApiDocument());
+
+    expect(stale ? ['docs/asyncapi.json is out of date: run `npm run asyncapi`'] : []).toEqual([]);
+  });
+
+  it('is generated the same way every time', () => {
+    expect(toJsonFile(buildAsyncApiDocument())).toBe(toJsonFile(buildAsyncApiDocument()));
+  });
+
+  it('has one channel per event type, addressed by the type, sent by its producer', () => {
+    const document = buildAsyncApiDocument() as {
+      channels: Record<string, { address: string }>;
+      operations: Record<string, { action: string; 'x-producer': string; channel: { $ref: string } }>;
+    };
+
+    for (const contract of catalogue) {
+      expect(document.channels[contract.type].address).toBe(contract.type);
+      expect(document.operations[`${contract.producer}.send.${contract.type}`]).toMatchObject({
+        action: 'send',
+        'x-producer': contract.producer,
+        channel: { $ref: `#/channels/${contract.type}` },
+      });
+    }
+  });
+
+  it('keeps every contract at the shape it was published with', () => {
+    const problems = catalogue.flatMap((contract) => {
+      if (!(contract.type in lock)) return [`${contract.type} is not locked: run \`npm run asyncapi\``];
+      if (lock[contract.type] !== fingerprintSchema(contract.schema)) {
+        return [`${contract.type} changed shape without a new version: restore it and add a .v2 contract`];
+      }
+      return [];
+    });
+
+    expect(problems).toEqual([]);
+  });
+
+  it('never removes a published version', () => {
+    const types = new Set(catalogue.map((c) => c.type));
+    const removed = Object.keys(lock).filter((type) => !types.has(type));
+
+    expect(removed.map((type) => `${type} was published and must stay in the catalogue`)).toEqual([]);
+  });
+});

@@ -1,0 +1,9 @@
+import { join, resolve } from 'node:path';
+
+const libRoot = resolve(__dirname, '../..');
+
+/** Generated from the catalogue by `npm run asyncapi`; checked for drift by a unit test. */
+export const ASYNCAPI_PATH = resolve(libRoot, '../../docs/asyncapi.json');
+
+/** Maintained by `npm run asyncapi`; guards published contracts against changing shape. */
+export const LOCK_PATH = join(libRoot, 'contracts.lock.json');

@@ -1,0 +1,14 @@
+import type { ServiceDefinition } from '@conveyor/platform';
+import { userEnvSchema, type UserConfig } from './config';
+import { CreateProfiles1764230400000 } from './migrations/1764230400000-create-profiles';
+import { Profile } from './profiles/profile.entity';
+import { ProfilesModule } from './profiles/profiles.module';
+
+export const userService: ServiceDefinition<UserConfig> = {
+  name: 'user',
+  schema: 'users',
+  envSchema: userEnvSchema,
+  entities: [Profile],
+  migrations: [CreateProfiles1764230400000],
+  modules: () => [ProfilesModule],
+};
