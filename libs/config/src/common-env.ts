@@ -8,6 +8,7 @@ export interface CommonConfig {
   AMQP_URL: string;
   /** Prefix for exchange and queue names; lets tests and tenants of one broker stay apart. */
   AMQP_NAMESPACE: string;
+  /** Redeliveries of a failing message before it is dead-lettered. */
   AMQP_DELIVERY_LIMIT: number;
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   JWT_SECRET: string;

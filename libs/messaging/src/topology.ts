@@ -27,8 +27,8 @@ export async function assertEventExchange(channel: Channel, names: TopologyNames
 
 /**
  * Declares a service's durable quorum queue, bound to the event types it handles, with a
- * delivery limit: a message nacked with requeue that many times is dead-lettered by the
- * broker itself, so a poison message can never loop forever. Messages rejected without
+ * delivery limit: after the first delivery and `deliveryLimit` redeliveries the broker itself
+ * dead-letters the message, so a poison message can never loop forever. Messages rejected without
  * requeue (invalid ones) go to the same dead-letter queue at once.
  */
 export async function assertConsumerTopology(
