@@ -1,0 +1,106 @@
+import { EventPublisher, topologyNames } from '@conveyor/messaging';
+import { uniqueName, waitFor } from '@conveyor/testing';
+import { newEvent, startOutboxHarness, type OutboxHarness } from './outbox-harness';
+
+describe('Outbox relay (real Postgres and RabbitMQ)', () => {
+  let h: OutboxHarness;
+
+  beforeAll(async () => {
+    h = await startOutboxHarness();
+  });
+  afterAll(() => h?.close());
+  afterEach(() => h.stopRelays());
+
+  it('publishes exactly the events of a committed transaction and nothing of a rolled-back one', async () => {
+    h.relay();
+    const rolledBack = newEvent();
+    await h.dataSource
+      .transaction(async (manager) => {
+        await h.writer.add(rolledBack, manager);
+        throw new Error('abort');
+      })
+      .catch(() => undefined);
+    const [a, b] = [newEvent(), newEvent()];
+
+    await h.commit(a, b);
+
+    await waitFor(() => h.received.includes(a.id) && h.received.includes(b.id), { description: 'both events' });
+    // Later rows were published, so the relay has been past the rolled-back one's place.
+    const later = newEvent();
+    await h.commit(later);
+    await waitFor(() => h.received.includes(later.id), { description: 'a later event' });
+    expect(h.received).not.toContain(rolledBack.id);
+    expect(h.received.filter((id) => id === a.id)).toHaveLength(1);
+  });
+
+  it('refuses to write outside a transaction', async () => {
+    await expect(h.writer.add(newEvent(), h.dataSource.manager)).rejects.toThrow(/open transaction/);
+  });
+
+  it('never skips a row whose transaction commits after a later row was published', async () => {
+    h.relay();
+    // given a transaction that holds an earlier outbox row open
+    const runner = h.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    const early = newEvent();
+    await h.writer.add(early, runner.manager);
+
+    // when a later transaction commits and is published first
+    const late = newEvent();
+    await h.commit(late);
+    await waitFor(() => h.received.includes(late.id), { description: 'the later row to be published' });
+    await runner.commitTransaction();
+    await runner.release();
+
+    // then the earlier row is published too
+    await waitFor(() => h.received.includes(early.id), { description: 'the late-committed row to be published' });
+  });
+
+  it('wakes on NOTIFY instead of waiting for the next poll', async () => {
+    h.relay({ pollIntervalMs: 60_000 });
+    const event = newEvent();
+    await waitFor(
+      async () =>
+        (await h.dataSource.query(
+          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'outbox-listener' AND query LIKE 'LISTEN%'",
+        )).length > 0,
+      { description: 'the relay to LISTEN' },
+    );
+    await h.commit(event);
+    await waitFor(() => h.received.includes(event.id), { description: 'the event without polling', timeoutMs: 3_000 });
+  });
+
+  it('records the failure and backs off a row the broker cannot route', async () => {
+    // given a publisher whose exchange has no queue bound at all
+    const nowhere = new EventPublisher(h.connection, topologyNames(uniqueName('nowhere'), 'nobody'));
+    h.relay({ publisher: nowhere });
+    const event = newEvent();
+
+    await h.commit(event);
+
+    const row = await waitFor(
+      async () =>
+        (
+          await h.dataSource.query(
+            'SELECT last_error, next_attempt_at > now() AS later FROM auth.outbox WHERE event_id = $1 AND attempts > 0',
+            [event.id],
+          )
+        )[0],
+      { description: 'the unroutable row to record its failure' },
+    );
+    expect(row.last_error).toMatch(/No queue is bound/);
+    expect(row.later).toBe(true);
+    await nowhere.close();
+  });
+
+  it('deletes published rows once they are past their retention', async () => {
+    const relay = h.relay({ retentionHours: 0 });
+    await h.commit(newEvent());
+    await waitFor(async () => (await h.unpublished()) === 0, { description: 'everything published' });
+    await relay.prune();
+    const [{ n }] = await h.dataSource.query('SELECT count(*) AS n FROM auth.outbox WHERE published_at IS NOT NULL');
+    expect(Number(n)).toBe(0);
+  });
+});
+

@@ -1,0 +1,68 @@
+import { connect } from 'amqplib';
+import { startThrowawayRabbitMq, waitFor, type ThrowawayRabbitMq } from '@conveyor/testing';
+import { newEvent, startOutboxHarness, type OutboxHarness } from './outbox-harness';
+
+describe('Outbox relay under load and failure', () => {
+  describe('two relays on one outbox', () => {
+    let h: OutboxHarness;
+    beforeAll(async () => {
+      h = await startOutboxHarness();
+    });
+    afterAll(() => h?.close());
+
+    it('publishes every event once while two relays compete for the rows', async () => {
+      // given two relays, each with its own connection pool, racing for the same rows
+      const other = await h.openDataSource('second-relay');
+      h.relay({ batchSize: 50 });
+      h.relay({ dataSource: other, batchSize: 50 });
+
+      // when 2,000 events are committed by 20 concurrent writers
+      const events = Array.from({ length: 2_000 }, () => newEvent());
+      const writers = Array.from({ length: 20 }, (_, w) => events.filter((_, i) => i % 20 === w));
+      await Promise.all(
+        writers.map(async (mine) => {
+          for (let i = 0; i < mine.length; i += 10) await h.commit(...mine.slice(i, i + 10));
+        }),
+      );
+
+      // then every event reaches the broker exactly once and every row is marked
+      await waitFor(() => h.received.length >= events.length, { description: 'all 2,000 events', timeoutMs: 60_000 });
+      expect(new Set(h.received).size).toBe(events.length);
+      expect(h.received).toHaveLength(events.length);
+      expect(await h.unpublished()).toBe(0);
+    });
+  });
+
+  describe('while the broker is down', () => {
+    let broker: ThrowawayRabbitMq;
+    let h: OutboxHarness;
+    beforeAll(async () => {
+      broker = await startThrowawayRabbitMq();
+      h = await startOutboxHarness(broker.url);
+    }, 60_000);
+    afterAll(async () => {
+      await h?.close();
+      await broker?.destroy();
+    });
+
+    it('keeps committed events and publishes them all when the broker returns', async () => {
+      h.relay();
+      const before = newEvent();
+      await h.commit(before);
+      await waitFor(() => h.received.includes(before.id), { description: 'the first event' });
+
+      await broker.stop();
+      const during = Array.from({ length: 25 }, () => newEvent());
+      for (const event of during) await h.commit(event);
+      expect(await h.unpublished()).toBe(during.length);
+
+      await broker.start();
+      await waitFor(async () => (await h.unpublished()) === 0, { description: 'the backlog to drain', timeoutMs: 45_000 });
+      // The probe's consumer died with the old broker process; the durable queue kept the rest.
+      const probe = await connect(broker.url);
+      const { messageCount } = await (await probe.createChannel()).checkQueue(h.names.queue);
+      await probe.close();
+      expect(messageCount).toBe(during.length);
+    }, 90_000);
+  });
+});
