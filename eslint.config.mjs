@@ -43,7 +43,8 @@ export default [
 
 /**
  * Only the messaging and outbox libraries talk to the broker (everything else writes outbox
- * rows or declares handlers), and the testing library never ships in production code.
+ * rows or declares handlers), and the testing library never ships in production code. Tests
+ * and their support code may use both, to set up and inspect the real servers.
  */
 function restrictedImports() {
   const amqp = ['amqplib', 'amqp-connection-manager'].map((name) => ({
@@ -52,11 +53,10 @@ function restrictedImports() {
   }));
   const testing = { name: '@conveyor/testing', message: 'Test helpers belong in specs only.' };
   const brokerLibs = ['libs/messaging/**', 'libs/outbox/**'];
-  const specs = ['**/*.spec.ts', 'libs/testing/**'];
+  const testCode = ['**/*.spec.ts', '**/test/**', 'libs/testing/**', 'libs/system-tests/**'];
   const rule = (paths) => ({ 'no-restricted-imports': ['error', { paths }] });
   return [
-    { files: ['**/*.ts'], ignores: brokerLibs, rules: rule(amqp) },
-    { files: ['**/*.ts'], ignores: [...brokerLibs, ...specs], rules: rule([...amqp, testing]) },
-    { files: brokerLibs.map((g) => `${g}/*.ts`), ignores: specs, rules: rule([testing]) },
+    { files: ['**/*.ts'], ignores: [...brokerLibs, ...testCode], rules: rule([...amqp, testing]) },
+    { files: brokerLibs.map((g) => `${g}/*.ts`), ignores: testCode, rules: rule([testing]) },
   ];
 }

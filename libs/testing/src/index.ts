@@ -1,1 +1,12 @@
-export {};
+export { TEST_AMQP_URL, TEST_DATABASE_URL } from './test-environment';
+export { uniqueName } from './unique-name';
+export { waitFor } from './wait-for';
+export type { WaitForOptions } from './wait-for';
+export { createTestDatabase } from './test-database';
+export type { ServiceName, TestDatabase } from './test-database';
+export { startInMemoryTracing } from './in-memory-tracing';
+export type { InMemoryTracing } from './in-memory-tracing';
+export { startThrowawayPostgres } from './throwaway-postgres';
+export type { PostgresStopMode, ThrowawayPostgres } from './throwaway-postgres';
+export { startThrowawayRabbitMq } from './throwaway-rabbitmq';
+export type { ThrowawayRabbitMq } from './throwaway-rabbitmq';

@@ -1,0 +1,78 @@
+import { JwtService } from '@nestjs/jwt';
+import { waitFor } from '@conveyor/testing';
+import { randomUUID } from 'node:crypto';
+import { call, registerAndLogin } from './support/http';
+import { startOtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
+import { startPlatform, type Platform } from './support/platform';
+import { SYSTEM_TEST_JWT_SECRET } from './support/service-process';
+
+const SPAN_KIND = { SERVER: 2, PRODUCER: 4, CONSUMER: 5 } as const;
+
+describe('register → profile (auth and user as separate processes)', () => {
+  let platform: Platform;
+  let otlp: Awaited<ReturnType<typeof startOtlpReceiver>>;
+
+  beforeAll(async () => {
+    otlp = await startOtlpReceiver();
+    platform = await startPlatform({
+      services: ['auth', 'user'],
+      env: {
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      },
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+    await otlp?.close();
+  });
+
+  it('makes the profile readable from the user service within a second of registering', async () => {
+    const user = await registerAndLogin(platform.service('auth').url);
+    const registeredAt = Date.now();
+
+    const profile = await waitFor(
+      async () => {
+        const res = await call(`${platform.service('user').url}/v1/users/me`, { token: user.token });
+        return res.status === 200 && res.body;
+      },
+      { description: 'the profile', timeoutMs: 1_000, intervalMs: 20 },
+    );
+
+    expect(Date.now() - registeredAt).toBeLessThan(1_000);
+    expect(profile).toMatchObject({ id: user.id, email: user.email, name: 'Test User' });
+  });
+
+  it('answers 404 while no profile exists for the caller, and 401 without a token', async () => {
+    const userUrl = `${platform.service('user').url}/v1/users/me`;
+    const unknownUser = new JwtService({ secret: SYSTEM_TEST_JWT_SECRET }).sign(
+      { sub: randomUUID(), email: 'nobody@example.com', roles: ['user'] },
+      { issuer: 'conveyor-auth', expiresIn: 60 },
+    );
+
+    const missing = await call(userUrl, { token: unknownUser });
+    const anonymous = await call(userUrl);
+
+    expect(missing.status).toBe(404);
+    expect(missing.body['code']).toBe('USERS.PROFILE_NOT_FOUND');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  });
+
+  it('puts the register request, the relay and the user service consumer in one trace', async () => {
+    const user = await registerAndLogin(platform.service('auth').url);
+    const find = (description: string, match: (s: ReceivedSpan) => boolean) =>
+      waitFor(() => otlp.spans.find(match), { description, timeoutMs: 10_000 });
+
+    const publish = await find('the publish span of the registration event', (s) => s.kind === SPAN_KIND.PRODUCER && s.attributes['conveyor.event.subject'] === user.id);
+    const request = await find('the register request span', (s) => s.spanId === publish.parentSpanId);
+    const consumer = await find("the user service's consumer span", (s) => s.kind === SPAN_KIND.CONSUMER && s.attributes['conveyor.event.subject'] === user.id);
+
+    expect(request).toMatchObject({ service: 'auth', kind: SPAN_KIND.SERVER, traceId: publish.traceId });
+    expect(JSON.stringify(request.attributes)).toContain('/v1/auth/register');
+    expect(publish.service).toBe('auth');
+    expect(consumer).toMatchObject({ service: 'user', traceId: request.traceId, parentSpanId: publish.spanId });
+  });
+});

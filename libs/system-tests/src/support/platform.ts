@@ -1,0 +1,74 @@
+import { createTestDatabase, TEST_AMQP_URL, uniqueName, type TestDatabase } from '@conveyor/testing';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { runServiceCommand, startServiceProcess, type ServiceName, type ServiceProcess } from './service-process';
+
+export interface PlatformOptions {
+  services: ServiceName[];
+  amqpUrl?: string;
+  /** A database prepared elsewhere (e.g. on a throwaway server); by default a fresh one. */
+  database?: TestDatabase;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Some of Conveyor's services, each in its own process, sharing one fresh database (each in
+ * its own schema, under its own role) and one AMQP namespace that no other spec uses.
+ */
+export async function startPlatform(options: PlatformOptions) {
+  const db = options.database ?? (await createTestDatabase());
+  const shared: NodeJS.ProcessEnv = {
+    AMQP_URL: options.amqpUrl ?? TEST_AMQP_URL,
+    AMQP_NAMESPACE: uniqueName('sys'),
+    OUTBOX_POLL_INTERVAL_MS: '250',
+    ...options.env,
+  };
+  const envOf = (name: ServiceName) => ({ ...shared, DATABASE_URL: db.urlFor(name) });
+
+  await Promise.all(
+    options.services.map(async (name) => {
+      const { exit, output } = runServiceCommand(name, envOf(name), ['migrate']);
+      const code = await exit;
+      if (code !== 0) throw new Error(`${name} migrate exited with ${code}:\n${output.join('\n')}`);
+    }),
+  );
+
+  const services = new Map<ServiceName, ServiceProcess>();
+  const ports = await freePorts(options.services.length);
+  await Promise.all(
+    options.services.map(async (name, i) => services.set(name, await startServiceProcess(name, ports[i], envOf(name)))),
+  );
+
+  return {
+    db,
+    env: shared,
+    service(name: ServiceName): ServiceProcess {
+      const service = services.get(name);
+      if (!service) throw new Error(`${name} is not part of this platform`);
+      return service;
+    },
+    async stop() {
+      const codes = await Promise.all([...services.values()].map((s) => s.stop()));
+      if (!options.database) await db.drop();
+      return codes;
+    },
+  };
+}
+
+export type Platform = Awaited<ReturnType<typeof startPlatform>>;
+
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve) => {
+          const server = createServer();
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}

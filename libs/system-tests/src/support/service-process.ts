@@ -1,0 +1,85 @@
+import { waitFor } from '@conveyor/testing';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/** The signing secret every spawned service shares in these tests. */
+export const SYSTEM_TEST_JWT_SECRET = 'system-test-secret-that-is-long-enough';
+
+export const REPO_ROOT = resolve(__dirname, '../../../..');
+
+export type ServiceName = 'auth' | 'user' | 'billing' | 'jobs' | 'webhook-delivery';
+
+/** A service running as its own Node process, exactly as `main.ts` starts it. */
+export interface ServiceProcess {
+  readonly name: ServiceName;
+  readonly url: string;
+  /** Everything the process wrote so far, line by line. */
+  readonly output: string[];
+  /** SIGTERM, then wait for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Runs `main.ts` of a service with arguments (e.g. `migrate`) and resolves with its exit. */
+export function runServiceCommand(
+  name: ServiceName,
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+): { child: ChildProcess; output: string[]; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', `services/${name}/src/main.ts`, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...baseEnv(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      output.push(...lines);
+    });
+  }
+  const exit = new Promise<number | null>((resolvePromise) => child.once('exit', (code) => resolvePromise(code)));
+  return { child, output, exit };
+}
+
+/** Starts a service and waits until `/health/ready` answers 200. */
+export async function startServiceProcess(name: ServiceName, port: number, env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
+  const { child, output, exit } = runServiceCommand(name, { ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' });
+  const url = `http://127.0.0.1:${port}`;
+  let exited = false;
+  void exit.then(() => (exited = true));
+  await waitFor(
+    async () => {
+      if (exited) throw new Error(`${name} exited during start:\n${output.slice(-20).join('\n')}`);
+      return (await fetch(`${url}/health/ready`)).status === 200;
+    },
+    { description: `${name} to become ready`, timeoutMs: 30_000, intervalMs: 100 },
+  ).catch((error) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+  return {
+    name,
+    url,
+    output,
+    async stop() {
+      if (!exited) child.kill('SIGTERM');
+      return exit;
+    },
+  };
+}
+
+/** What every spawned service gets unless the spec overrides it. */
+function baseEnv(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    NODE_ENV: 'test',
+    SWC_NODE_PROJECT: resolve(REPO_ROOT, 'tsconfig.base.json'),
+    JWT_SECRET: SYSTEM_TEST_JWT_SECRET,
+    BCRYPT_ROUNDS: '4',
+    LOG_LEVEL: 'info',
+    OTEL_TRACES_EXPORTER: 'none',
+  };
+}
