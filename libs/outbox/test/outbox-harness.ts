@@ -30,7 +30,8 @@ export async function startOutboxHarness(amqpUrl = TEST_AMQP_URL) {
   const dataSource = await openDataSource();
   for (const sql of outboxTableSql('auth')) await dataSource.query(sql);
 
-  const names: TopologyNames = topologyNames(uniqueName('outbox'), 'probe');
+  const namespace = uniqueName('outbox');
+  const names: TopologyNames = topologyNames(namespace, 'probe');
   const connection = new AmqpConnection(amqpUrl, 'outbox-test');
   const publisher = new EventPublisher(connection, names);
 
@@ -51,6 +52,7 @@ export async function startOutboxHarness(amqpUrl = TEST_AMQP_URL) {
     openDataSource,
     connection,
     publisher,
+    namespace,
     names,
     received,
     writer,

@@ -30,23 +30,25 @@ export interface TestDatabase {
 /**
  * A fresh database `t_<hex>` on the shared server, with the service roles and schemas that
  * production has, so a spec runs against the same grants. One per spec file keeps parallel Jest
- * workers apart.
+ * workers apart. `serverUrl` points at another server (e.g. a throwaway one) instead.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(
+  { serverUrl = TEST_DATABASE_URL }: { serverUrl?: string } = {},
+): Promise<TestDatabase> {
   const name = `t_${randomBytes(8).toString('hex')}`;
   try {
-    await applySetupScript(name);
+    await applySetupScript(serverUrl, name);
   } catch (error) {
     // The script may have created the database before it failed.
-    await dropDatabase(name).catch(() => undefined);
+    await dropDatabase(serverUrl, name).catch(() => undefined);
     throw error;
   }
-  const atDatabase = (user?: string) => databaseUrl(TEST_DATABASE_URL, name, user);
+  const atDatabase = (user?: string) => databaseUrl(serverUrl, name, user);
   return {
     name,
     adminUrl: atDatabase(),
     urlFor: (service) => atDatabase(SERVICE_ROLES[service]),
-    drop: () => dropDatabase(name),
+    drop: () => dropDatabase(serverUrl, name),
   };
 }
 
@@ -54,14 +56,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
  * Runs infrastructure/postgres/setup.mjs, the same code `npm start` uses, so the SQL exists once.
  * It is an ES module, which Jest's CommonJS module system cannot load, hence a child process.
  */
-async function applySetupScript(name: string): Promise<void> {
+async function applySetupScript(serverUrl: string, name: string): Promise<void> {
   await run(process.execPath, [SETUP_SCRIPT], {
-    env: { ...process.env, DATABASE_ADMIN_URL: TEST_DATABASE_URL, DATABASE_NAME: name },
+    env: { ...process.env, DATABASE_ADMIN_URL: serverUrl, DATABASE_NAME: name },
   });
 }
 
-async function dropDatabase(name: string): Promise<void> {
-  const admin = new Client({ connectionString: TEST_DATABASE_URL });
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(name)} WITH (FORCE)`);
