@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// `npm start`: prepares the local database, builds, migrates and runs all five services as
+// separate processes, each line of their output prefixed with the service's name. Ctrl-C
+// (or SIGTERM) stops them gracefully.
+//
+// Uses Postgres and RabbitMQ on their default local ports unless DATABASE_ADMIN_URL,
+// DATABASE_NAME and AMQP_URL say otherwise. Every service variable (see each service's
+// README) can be set in the environment and is passed through.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setupDatabase } from '../postgres/setup.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const services = [
+  { name: 'jobs', port: 3000, role: 'conveyor_jobs', color: 36 },
+  { name: 'auth', port: 3001, role: 'conveyor_auth', color: 35 },
+  { name: 'user', port: 3002, role: 'conveyor_user', color: 32 },
+  { name: 'billing', port: 3003, role: 'conveyor_billing', color: 33 },
+  { name: 'webhook-delivery', port: 3004, role: 'conveyor_webhooks', color: 34 },
+];
+
+const adminUrl = process.env.DATABASE_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const database = process.env.DATABASE_NAME || 'conveyor';
+
+function say(message) {
+  console.log(`\x1b[1m[conveyor]\x1b[0m ${message}`);
+}
+
+function databaseUrlFor(role) {
+  const url = new URL(adminUrl);
+  url.username = role;
+  url.password = process.env[`${role.toUpperCase()}_DB_PASSWORD`] ?? '';
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+function envFor(service) {
+  return {
+    ...process.env,
+    DATABASE_URL: process.env[`${service.name.toUpperCase().replace('-', '_')}_DATABASE_URL`] || databaseUrlFor(service.role),
+    HTTP_PORT: process.env[`${service.name.toUpperCase().replace('-', '_')}_HTTP_PORT`] || String(service.port),
+    JWT_SECRET: jwtSecret,
+  };
+}
+
+const entry = (name) => resolve(root, `dist/services/${name}/services/${name}/src/main.js`);
+
+// Every service must verify the tokens auth signs. Without a configured secret, this run gets
+// a random one: tokens then die with the run, which is what a development machine wants.
+const jwtSecret = process.env.JWT_SECRET || randomBytes(32).toString('base64url');
+if (!process.env.JWT_SECRET) say('JWT_SECRET not set: using a random secret for this run');
+
+say(`preparing database ${database}`);
+await setupDatabase({ adminUrl, database });
+
+say('building services (cached by Nx after the first run)');
+const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', ...services.map((s) => s.name)], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, NX_DAEMON: 'false' },
+});
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+for (const service of services) {
+  const migrate = spawnSync(process.execPath, [entry(service.name), 'migrate'], { cwd: root, env: envFor(service), encoding: 'utf8' });
+  if (migrate.status !== 0) {
+    process.stderr.write(migrate.stdout + migrate.stderr);
+    say(`migrations of ${service.name} failed`);
+    process.exit(1);
+  }
+  say(`migrated ${service.name}`);
+}
+
+const children = services.map((service) => {
+  const child = spawn(process.execPath, [entry(service.name)], { cwd: root, env: envFor(service), stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = `\x1b[${service.color}m[${service.name.padEnd(16)}]\x1b[0m `;
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream.on('data', (chunk) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop();
+      for (const line of lines) process.stdout.write(prefix + line + '\n');
+    });
+  }
+  child.on('exit', (code, signal) => {
+    say(`${service.name} exited (${signal ?? code})`);
+    if (!stopping) stop(1);
+  });
+  return { service, child };
+});
+
+let stopping = false;
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping all services');
+  for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
+  Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((r) => child.once('exit', r)) : null))).then(() =>
+    process.exit(code),
+  );
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+await Promise.all(children.map(({ service }) => waitUntilReady(service)));
+say('all services are ready:');
+for (const { service } of children) {
+  console.log(`    ${service.name.padEnd(16)} http://127.0.0.1:${envFor(service).HTTP_PORT}  (health: /health/ready)`);
+}
+
+async function waitUntilReady(service) {
+  const url = `http://127.0.0.1:${envFor(service).HTTP_PORT}/health/ready`;
+  const deadline = Date.now() + 60_000;
+  while (!stopping && Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (!stopping) say(`${service.name} did not become ready within 60 s; see its log lines above`);
+}
