@@ -26,7 +26,11 @@ export default [
               sourceTag: 'type:service',
               onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:testing'],
             },
-            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
+            // Platform specs use the testing library; production code may not (see below).
+            {
+              sourceTag: 'type:platform',
+              onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:testing'],
+            },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
             {
               sourceTag: 'type:testing',
