@@ -26,17 +26,22 @@ export class AccessTokenGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const [scheme, token, ...rest] = (request.headers.authorization ?? '').split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token || rest.length > 0) throw new UnauthenticatedError();
-    try {
-      const claims = await this.jwt.verifyAsync<{ sub: string; email: string; roles?: string[] }>(token, {
-        algorithms: ['HS256'],
-      });
-      request.principal = { userId: claims.sub, email: claims.email, roles: claims.roles ?? [] };
-    } catch {
-      throw new UnauthenticatedError('The access token is invalid or expired.');
-    }
-    trace.getActiveSpan()?.setAttribute(Attr.userId, request.principal.userId);
+    const principal = toPrincipal(await this.jwt.verifyAsync(token, { algorithms: ['HS256'] }).catch(() => undefined));
+    if (!principal) throw new UnauthenticatedError('The access token is invalid or expired.');
+    request.principal = principal;
+    trace.getActiveSpan()?.setAttribute(Attr.userId, principal.userId);
     return true;
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A correctly signed token must still carry the claims we rely on, in the right shape. */
+function toPrincipal(claims: unknown): Principal | undefined {
+  const { sub, email, roles = [] } = (claims ?? {}) as Record<string, unknown>;
+  if (typeof sub !== 'string' || !UUID.test(sub) || typeof email !== 'string') return undefined;
+  if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) return undefined;
+  return { userId: sub, email, roles };
 }
 
 /** The principal of a request that passed AccessTokenGuard. */
