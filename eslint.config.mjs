@@ -57,7 +57,7 @@ function restrictedImports() {
   }));
   const testing = { name: '@conveyor/testing', message: 'Test helpers belong in specs only.' };
   const brokerLibs = ['libs/messaging/**', 'libs/outbox/**'];
-  const testCode = ['**/*.spec.ts', '**/test/**', 'libs/testing/**', 'libs/system-tests/**'];
+  const testCode = ['**/*.spec.ts', '**/test/**', 'libs/testing/**', 'libs/service-testing/**', 'libs/system-tests/**'];
   const rule = (paths) => ({ 'no-restricted-imports': ['error', { paths }] });
   return [
     { files: ['**/*.ts'], ignores: [...brokerLibs, ...testCode], rules: rule([...amqp, testing]) },

@@ -5,7 +5,8 @@
 //
 // Uses Postgres and RabbitMQ on their default local ports unless DATABASE_ADMIN_URL,
 // DATABASE_NAME and AMQP_URL say otherwise. Every service variable (see each service's
-// README) can be set in the environment and is passed through.
+// README) can be set in the environment and is passed through; <SERVICE>_HTTP_PORT and
+// <SERVICE>_DATABASE_URL (e.g. WEBHOOK_DELIVERY_HTTP_PORT) set one service's own.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
@@ -28,10 +29,16 @@ function say(message) {
   console.log(`\x1b[1m[conveyor]\x1b[0m ${message}`);
 }
 
-function databaseUrlFor(role) {
+const envName = (service, suffix) => `${service.name.toUpperCase().replace('-', '_')}_${suffix}`;
+
+/**
+ * The service's own role. Passwords follow infrastructure/postgres/passwords.sh (same variables,
+ * same development defaults); a server with trust authentication simply ignores them.
+ */
+function databaseUrlFor(service) {
   const url = new URL(adminUrl);
-  url.username = role;
-  url.password = process.env[`${role.toUpperCase()}_DB_PASSWORD`] ?? '';
+  url.username = service.role;
+  url.password = process.env[`CONVEYOR_${envName(service, 'DB_PASSWORD')}`] ?? `${service.role}_dev`;
   url.pathname = `/${database}`;
   return url.toString();
 }
@@ -39,8 +46,8 @@ function databaseUrlFor(role) {
 function envFor(service) {
   return {
     ...process.env,
-    DATABASE_URL: process.env[`${service.name.toUpperCase().replace('-', '_')}_DATABASE_URL`] || databaseUrlFor(service.role),
-    HTTP_PORT: process.env[`${service.name.toUpperCase().replace('-', '_')}_HTTP_PORT`] || String(service.port),
+    DATABASE_URL: process.env[envName(service, 'DATABASE_URL')] || databaseUrlFor(service),
+    HTTP_PORT: process.env[envName(service, 'HTTP_PORT')] || String(service.port),
     JWT_SECRET: jwtSecret,
   };
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { legacyRoutingKeysFor, parseEvent, type EventEnvelope } from '@conveyor/contracts';
+import { isDatabaseUnavailable } from '@conveyor/persistence';
 import { Attr, restoreTraceContext, tracer } from '@conveyor/tracing';
 import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { Channel, ConsumeMessage } from 'amqplib';
@@ -24,6 +25,8 @@ export interface EventServerOptions {
   prefetch?: number;
   /** Longest pause before a failed message is handed back for another delivery. */
   maxRetryDelayMs?: number;
+  /** How long a message waits in hand for the database to come back before it counts as failed. */
+  databaseOutageToleranceMs?: number;
 }
 
 type Outcome = 'APPLIED' | 'ALREADY_PROCESSED' | 'DEAD_LETTERED' | 'RETRY';
@@ -38,7 +41,9 @@ type Outcome = 'APPLIED' | 'ALREADY_PROCESSED' | 'DEAD_LETTERED' | 'RETRY';
  * - the message is acked only after that commit; if the process dies in between, the
  *   broker redelivers and the inbox turns the second delivery into a no-op;
  * - a failing handler's message is requeued after a short pause; the queue's delivery
- *   limit moves it to the dead-letter queue when it keeps failing.
+ *   limit moves it to the dead-letter queue when it keeps failing;
+ * - while the database is unreachable the message is held (unacked) and retried in place, so
+ *   an outage does not use up its deliveries and dead-letter healthy events.
  */
 export class EventServer extends Server implements CustomTransportStrategy {
   private channel?: ChannelWrapper;
@@ -117,7 +122,7 @@ export class EventServer extends Server implements CustomTransportStrategy {
       parent,
       async (span) => {
         try {
-          const outcome = await this.apply(event, deliveryCount, handler);
+          const outcome = await this.applyThroughOutages(event, deliveryCount, handler);
           span.setAttribute(Attr.inboxOutcome, outcome);
           settle(() => channel.ack(msg));
           return outcome;
@@ -125,7 +130,7 @@ export class EventServer extends Server implements CustomTransportStrategy {
           span.recordException(error as Error);
           span.setStatus({ code: SpanStatusCode.ERROR });
           this.logger.error(
-            `Handler for ${event.type} ${event.id} failed (delivery ${deliveryCount}/${this.options.deliveryLimit}): ${describe(error)}`,
+            `Handler for ${event.type} ${event.id} failed (attempt ${deliveryCount} of ${this.options.deliveryLimit + 1}): ${describe(error)}`,
           );
           await this.pauseBeforeRetry(deliveryCount);
           settle(() => channel.nack(msg, false, true));
@@ -135,6 +140,24 @@ export class EventServer extends Server implements CustomTransportStrategy {
         }
       },
     );
+  }
+
+  private async applyThroughOutages(
+    event: EventEnvelope,
+    deliveryCount: number,
+    handler: NonNullable<ReturnType<Server['getHandlerByPattern']>>,
+  ): Promise<'APPLIED' | 'ALREADY_PROCESSED'> {
+    const giveUpAt = Date.now() + (this.options.databaseOutageToleranceMs ?? 60_000);
+    for (let warned = false; ; ) {
+      try {
+        return await this.apply(event, deliveryCount, handler);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || this.closing || Date.now() > giveUpAt) throw error;
+        if (!warned) this.logger.warn(`Database unavailable while handling ${event.type} ${event.id}; holding it`);
+        warned = true;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
   }
 
   private async apply(

@@ -48,6 +48,10 @@ export async function assertConsumerTopology(
       'x-delivery-limit': deliveryLimit,
       'x-dead-letter-exchange': names.deadLetterExchange,
       'x-dead-letter-routing-key': names.deadLetterKey,
+      // A dead-lettered message is removed only once the dead-letter queue confirmed it
+      // (the broker's default would drop it if that hand-over failed).
+      'x-dead-letter-strategy': 'at-least-once',
+      'x-overflow': 'reject-publish',
     },
   });
   for (const key of routingKeys) {

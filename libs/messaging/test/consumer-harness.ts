@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { UserRegisteredV1, type EventOf } from '@conveyor/contracts';
 import { dataSourceOptions } from '@conveyor/persistence';
-import { createTestDatabase, TEST_AMQP_URL, uniqueName, type TestDatabase } from '@conveyor/testing';
+import { createTestDatabase, deleteBrokerObjects, TEST_AMQP_URL, uniqueName, type TestDatabase } from '@conveyor/testing';
 import { DataSource } from 'typeorm';
 import { AmqpConnection, EventContext, EventPublisher, EventServer, inboxTableSql, topologyNames } from '../src';
 
@@ -31,8 +31,8 @@ class RecordingHandler {
  * A consumer service in miniature: its own database (the auth schema, an inbox and an
  * `effects` table), its own exchange and queues, and an EventServer hosting RecordingHandler.
  */
-export async function startConsumerHarness(options: { deliveryLimit?: number } = {}) {
-  const db: TestDatabase = await createTestDatabase();
+export async function startConsumerHarness(options: { deliveryLimit?: number; databaseServerUrl?: string } = {}) {
+  const db: TestDatabase = await createTestDatabase({ serverUrl: options.databaseServerUrl });
   const dataSource = new DataSource(dataSourceOptions({ url: db.urlFor('auth'), schema: 'auth', poolSize: 4 }));
   await dataSource.initialize();
   for (const sql of inboxTableSql('auth')) await dataSource.query(sql);
@@ -75,6 +75,10 @@ export async function startConsumerHarness(options: { deliveryLimit?: number } =
       await connection.close();
       await dataSource.destroy();
       await db.drop();
+      await deleteBrokerObjects({
+        queues: [names.queue, names.deadLetterQueue],
+        exchanges: [names.exchange, names.deadLetterExchange],
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { createEvent, UserRegisteredV1, type EventEnvelope } from '@conveyor/contracts';
 import { AmqpConnection, EventPublisher, topologyNames, type TopologyNames } from '@conveyor/messaging';
 import { dataSourceOptions } from '@conveyor/persistence';
-import { createTestDatabase, TEST_AMQP_URL, uniqueName, type TestDatabase } from '@conveyor/testing';
+import { createTestDatabase, deleteBrokerObjects, TEST_AMQP_URL, uniqueName, type TestDatabase } from '@conveyor/testing';
 import { connect, type ChannelModel } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -87,6 +87,15 @@ export async function startOutboxHarness(amqpUrl = TEST_AMQP_URL) {
       await connection.close();
       await Promise.all(dataSources.map((ds) => ds.isInitialized && ds.destroy()));
       await db.drop();
+      // The consumer some specs add lives in the same namespace under the name 'consumer'.
+      const consumer = topologyNames(namespace, 'consumer');
+      await deleteBrokerObjects(
+        {
+          queues: [names.queue, consumer.queue, consumer.deadLetterQueue],
+          exchanges: [names.exchange, names.deadLetterExchange],
+        },
+        amqpUrl,
+      ).catch(() => undefined);
     },
   };
 }

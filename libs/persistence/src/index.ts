@@ -2,3 +2,4 @@ export { dataSourceOptions } from './data-source-options';
 export type { PersistenceOptions } from './data-source-options';
 export { runMigrations } from './run-migrations';
 export { isUniqueViolation } from './pg-errors';
+export { isDatabaseUnavailable } from './connection-errors';

@@ -74,5 +74,10 @@ describe('register → profile (auth and user as separate processes)', () => {
     expect(JSON.stringify(request.attributes)).toContain('/v1/auth/register');
     expect(publish.service).toBe('auth');
     expect(consumer).toMatchObject({ service: 'user', traceId: request.traceId, parentSpanId: publish.spanId });
+    const requestLog = platform
+      .service('auth')
+      .output.map((line) => JSON.parse(line) as { trace_id?: string; req?: { url?: string } })
+      .find((line) => line.trace_id === request.traceId && line.req?.url === '/v1/auth/register');
+    expect(requestLog).toBeDefined();
   });
 });

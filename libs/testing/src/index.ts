@@ -10,3 +10,4 @@ export { startThrowawayPostgres } from './throwaway-postgres';
 export type { PostgresStopMode, ThrowawayPostgres } from './throwaway-postgres';
 export { startThrowawayRabbitMq } from './throwaway-rabbitmq';
 export type { ThrowawayRabbitMq } from './throwaway-rabbitmq';
+export { deleteBrokerObjects } from './delete-broker-objects';

@@ -1,10 +1,12 @@
-import { STACK_TRACE, startAuthService, type AuthHarness } from './auth.harness';
+import { STACK_TRACE, type ServiceUnderTest, startServiceUnderTest } from '@conveyor/service-testing';
+import { authService } from '../src/auth.service';
+import type { AuthConfig } from '../src/config';
 
 describe('the auth service HTTP edge (real Postgres and RabbitMQ)', () => {
-  let auth: AuthHarness;
+  let auth: ServiceUnderTest<AuthConfig>;
 
   beforeAll(async () => {
-    auth = await startAuthService();
+    auth = await startServiceUnderTest(authService);
   });
 
   afterAll(() => auth?.close());

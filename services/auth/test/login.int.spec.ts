@@ -1,16 +1,18 @@
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
-import { STACK_TRACE, startAuthService, TEST_JWT_SECRET, type AuthHarness, type Reply } from './auth.harness';
+import { type Reply, STACK_TRACE, type ServiceUnderTest, TEST_JWT_SECRET, startServiceUnderTest } from '@conveyor/service-testing';
+import { authService } from '../src/auth.service';
+import type { AuthConfig } from '../src/config';
 
 const PASSWORD = 'correct horse battery staple';
 
 describe('POST /v1/auth/login (real Postgres and RabbitMQ)', () => {
-  let auth: AuthHarness;
+  let auth: ServiceUnderTest<AuthConfig>;
   let account: { id: string; email: string };
 
   beforeAll(async () => {
     // Production-like bcrypt cost, so the timing comparison below measures real hashing work.
-    auth = await startAuthService({ BCRYPT_ROUNDS: '10' });
+    auth = await startServiceUnderTest(authService, { BCRYPT_ROUNDS: '10' });
     const email = `login-${randomUUID()}@example.com`;
     const registered = await auth.request('POST', '/v1/auth/register', { body: { email, password: PASSWORD } });
     expect(registered.status).toBe(201);

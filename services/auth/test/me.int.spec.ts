@@ -1,6 +1,8 @@
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
-import { STACK_TRACE, startAuthService, TEST_JWT_SECRET, type AuthHarness } from './auth.harness';
+import { STACK_TRACE, type ServiceUnderTest, TEST_JWT_SECRET, startServiceUnderTest } from '@conveyor/service-testing';
+import { authService } from '../src/auth.service';
+import type { AuthConfig } from '../src/config';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -11,12 +13,12 @@ const signer = (secret = TEST_JWT_SECRET) =>
 const OTHER_SECRET = 'a-different-secret-of-at-least-32-chars';
 
 describe('GET /v1/auth/me (real Postgres and RabbitMQ)', () => {
-  let auth: AuthHarness;
+  let auth: ServiceUnderTest<AuthConfig>;
   let account: Record<string, unknown>;
   let accessToken: string;
 
   beforeAll(async () => {
-    auth = await startAuthService();
+    auth = await startServiceUnderTest(authService);
     const email = `me-${randomUUID()}@example.com`;
     const registered = await auth.request('POST', '/v1/auth/register', {
       body: { email, password: PASSWORD, name: 'Ada Lovelace' },

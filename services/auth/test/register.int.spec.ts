@@ -1,6 +1,8 @@
 import * as bcrypt from 'bcrypt';
 import { randomUUID } from 'node:crypto';
-import { STACK_TRACE, startAuthService, type AuthHarness, type Reply } from './auth.harness';
+import { type Reply, STACK_TRACE, type ServiceUnderTest, startServiceUnderTest } from '@conveyor/service-testing';
+import { authService } from '../src/auth.service';
+import type { AuthConfig } from '../src/config';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -19,10 +21,10 @@ interface OutboxRow {
 }
 
 describe('POST /v1/auth/register (real Postgres and RabbitMQ)', () => {
-  let auth: AuthHarness;
+  let auth: ServiceUnderTest<AuthConfig>;
 
   beforeAll(async () => {
-    auth = await startAuthService();
+    auth = await startServiceUnderTest(authService);
     // The relay rewrites outbox rows it fails to publish (nobody consumes in this namespace),
     // and every rewrite gives the row a new xmin. Skipping updates keeps each row's xmin the
     // id of the transaction that inserted it, which is how the atomicity test compares them.

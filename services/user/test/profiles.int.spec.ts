@@ -4,7 +4,9 @@ import { AmqpConnection, EventPublisher, topologyNames } from '@conveyor/messagi
 import { startInMemoryTracing, TEST_AMQP_URL, waitFor, type InMemoryTracing } from '@conveyor/testing';
 import { Attr } from '@conveyor/tracing';
 import { randomUUID } from 'node:crypto';
-import { startUserService, TEST_JWT_SECRET, type UserHarness } from './user.harness';
+import { startServiceUnderTest, TEST_JWT_SECRET, type ServiceUnderTest } from '@conveyor/service-testing';
+import type { UserConfig } from '../src/config';
+import { userService } from '../src/user.service';
 
 type ChannelWrapper = ReturnType<AmqpConnection['createChannel']>;
 
@@ -32,7 +34,7 @@ const registration = (data: Partial<EventOf<typeof UserRegisteredV1>['data']> = 
 
 describe('user profiles from registration events (real Postgres and RabbitMQ)', () => {
   let tracing: InMemoryTracing;
-  let user: UserHarness;
+  let user: ServiceUnderTest<UserConfig>;
   let connection: AmqpConnection;
   let publisher: EventPublisher;
   let legacy: ChannelWrapper;
@@ -40,7 +42,7 @@ describe('user profiles from registration events (real Postgres and RabbitMQ)', 
   beforeAll(async () => {
     // The consumer's spans say how each delivery ended (applied or skipped by the inbox).
     tracing = startInMemoryTracing();
-    user = await startUserService();
+    user = await startServiceUnderTest(userService);
     connection = new AmqpConnection(TEST_AMQP_URL, 'test');
     publisher = new EventPublisher(connection, topologyNames(user.namespace, 'test'));
     // The legacy monolith publishes plain JSON without an envelope; the exchange already exists.
@@ -62,7 +64,7 @@ describe('user profiles from registration events (real Postgres and RabbitMQ)', 
   });
 
   const myProfile = async (userId: string, email = 'someone@example.com') =>
-    user.get('/v1/users/me', await tokenFor(userId, email));
+    user.request('GET', '/v1/users/me', { token: await tokenFor(userId, email) });
 
   const profileOnceReadable = (userId: string) =>
     waitFor(

@@ -87,7 +87,8 @@ function rootModule<C extends ServiceConfig>(definition: ServiceDefinition<C>, c
       JwtModule.register({
         global: true,
         secret: config.JWT_SECRET,
-        signOptions: { algorithm: 'HS256', expiresIn: '15m', issuer: 'conveyor-auth' },
+        // Lifetimes are the issuer's business (auth's ACCESS_TOKEN_TTL_SECONDS).
+        signOptions: { algorithm: 'HS256', issuer: 'conveyor-auth' },
         verifyOptions: { algorithms: ['HS256'], issuer: 'conveyor-auth' },
       }),
       MessagingModule.forRoot({

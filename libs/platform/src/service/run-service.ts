@@ -1,4 +1,5 @@
 import { ConfigValidationError, loadConfig, type ServiceConfig } from '@conveyor/config';
+import Joi, { type ObjectSchema } from 'joi';
 import { runMigrations } from '@conveyor/persistence';
 import { createServiceApp } from './create-service-app';
 import type { ServiceDefinition } from './service-definition';
@@ -12,10 +13,13 @@ export async function runService<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
   argv: string[] = process.argv.slice(2),
 ): Promise<void> {
-  const config = parseOrExplain(definition);
-  if (!config) return;
-
   if (argv[0] === 'migrate') {
+    // Migrating needs the database and nothing else, so it asks for nothing else.
+    const config = parseOrExplain<{ DATABASE_URL: string }>(
+      definition.name,
+      Joi.object({ DATABASE_URL: definition.envSchema.extract('DATABASE_URL') }),
+    );
+    if (!config) return;
     const applied = await runMigrations({
       url: config.DATABASE_URL,
       schema: definition.schema,
@@ -25,6 +29,9 @@ export async function runService<C extends ServiceConfig>(
     logLine(definition.name, 'info', `migrations applied: ${applied.length ? applied.join(', ') : 'none pending'}`);
     return;
   }
+
+  const config = parseOrExplain(definition.name, definition.envSchema);
+  if (!config) return;
 
   const service = await createServiceApp(definition, config);
   const url = await service.start();
@@ -41,12 +48,12 @@ export async function runService<C extends ServiceConfig>(
   process.once('SIGINT', shutdown);
 }
 
-function parseOrExplain<C extends ServiceConfig>(definition: ServiceDefinition<C>): C | undefined {
+function parseOrExplain<T>(service: string, schema: ObjectSchema<T>): T | undefined {
   try {
-    return loadConfig(definition.envSchema);
+    return loadConfig(schema);
   } catch (error) {
     if (!(error instanceof ConfigValidationError)) throw error;
-    logLine(definition.name, 'fatal', error.message, { code: error.code, problems: error.problems });
+    logLine(service, 'fatal', error.message, { code: error.code, problems: error.problems });
     process.exitCode = 1;
     return undefined;
   }

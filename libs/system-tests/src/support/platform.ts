@@ -1,4 +1,5 @@
-import { createTestDatabase, TEST_AMQP_URL, uniqueName, type TestDatabase } from '@conveyor/testing';
+import { topologyNames } from '@conveyor/messaging';
+import { createTestDatabase, deleteBrokerObjects, TEST_AMQP_URL, uniqueName, type TestDatabase } from '@conveyor/testing';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { runServiceCommand, startServiceProcess, type ServiceName, type ServiceProcess } from './service-process';
@@ -47,9 +48,18 @@ export async function startPlatform(options: PlatformOptions) {
       if (!service) throw new Error(`${name} is not part of this platform`);
       return service;
     },
-    async stop() {
-      const codes = await Promise.all([...services.values()].map((s) => s.stop()));
-      if (!options.database) await db.drop();
+    /** Stops every service (SIGTERM) and returns their exit codes, in start order. */
+    async stop({ keepDatabase = false } = {}) {
+      const codes = await Promise.all(options.services.map((name) => services.get(name)?.stop() ?? null));
+      if (!options.database && !keepDatabase) await db.drop();
+      const names = options.services.map((name) => topologyNames(String(shared['AMQP_NAMESPACE']), name));
+      await deleteBrokerObjects(
+        {
+          queues: names.flatMap((n) => [n.queue, n.deadLetterQueue]),
+          exchanges: [names[0].exchange, names[0].deadLetterExchange],
+        },
+        String(shared['AMQP_URL']),
+      ).catch(() => undefined); // a spec that stopped its broker cleans nothing there
       return codes;
     },
   };

@@ -1,0 +1,100 @@
+import { loadConfig, type ServiceConfig } from '@conveyor/config';
+import { topologyNames, type TopologyNames } from '@conveyor/messaging';
+import { runMigrations } from '@conveyor/persistence';
+import { createServiceApp, type RunningService, type ServiceDefinition } from '@conveyor/platform';
+import {
+  createTestDatabase,
+  deleteBrokerObjects,
+  TEST_AMQP_URL,
+  uniqueName,
+  type ServiceName,
+  type TestDatabase,
+} from '@conveyor/testing';
+import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
+import { send, type Reply, type RequestOptions } from './http-reply';
+
+/** The signing secret of every service a spec boots; specs sign their own tokens with it. */
+export const TEST_JWT_SECRET = 'service-integration-spec-secret-0123456789';
+
+export interface ServiceUnderTest<C extends ServiceConfig> {
+  /** Base URL of the running service, e.g. `http://127.0.0.1:39211`. */
+  readonly url: string;
+  readonly config: C;
+  readonly database: TestDatabase;
+  /** The spec's own AMQP namespace and the service's exchange and queue names in it. */
+  readonly namespace: string;
+  readonly names: TopologyNames;
+  /** Runs SQL as the superuser of the spec's own database (reads what the service wrote). */
+  sql<T extends object = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  request(method: string, path: string, options?: RequestOptions): Promise<Reply>;
+  /** Stops the service, removes its queues and exchanges, and drops the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Boots a real service in this process, as its `main.ts` would, against a fresh database, an
+ * AMQP namespace of its own and a random HTTP port. Once this resolves the service's queue is
+ * declared and bound, so events published to the namespace reach it. `env` overrides the
+ * test defaults.
+ */
+export async function startServiceUnderTest<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  env: Record<string, string> = {},
+): Promise<ServiceUnderTest<C>> {
+  const database = await createTestDatabase();
+  const namespace = uniqueName(`${definition.name}-spec`);
+  let service: RunningService | undefined;
+  let admin: Client | undefined;
+  try {
+    const config = loadConfig(definition.envSchema, {
+      DATABASE_URL: database.urlFor(definition.name as ServiceName),
+      AMQP_URL: TEST_AMQP_URL,
+      AMQP_NAMESPACE: namespace,
+      JWT_SECRET: TEST_JWT_SECRET,
+      BCRYPT_ROUNDS: '4',
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      OUTBOX_POLL_INTERVAL_MS: '200',
+      ...env,
+    });
+    await runMigrations({
+      url: config.DATABASE_URL,
+      schema: definition.schema,
+      applicationName: `${definition.name}-spec-migrate`,
+      migrations: definition.migrations,
+    });
+    service = await createServiceApp(definition, config);
+    await service.start();
+    const { port } = service.app.getHttpServer().address() as AddressInfo;
+    const url = `http://127.0.0.1:${port}`;
+    admin = new Client({ connectionString: database.adminUrl });
+    await admin.connect();
+    const names = topologyNames(namespace, definition.name);
+    const [running, sqlClient] = [service, admin];
+    return {
+      url,
+      config,
+      database,
+      namespace,
+      names,
+      sql: async <T extends object>(text: string, params: unknown[] = []) => (await sqlClient.query<T>(text, params)).rows,
+      request: (method, path, options) => send(`${url}${path}`, method, options),
+      async close() {
+        await running.stop();
+        await sqlClient.end();
+        await deleteBrokerObjects({
+          queues: [names.queue, names.deadLetterQueue],
+          exchanges: [names.exchange, names.deadLetterExchange],
+        });
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await admin?.end().catch(() => undefined);
+    await service?.stop().catch(() => undefined);
+    await database.drop().catch(() => undefined);
+    throw error;
+  }
+}
