@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@conveyor/contracts';
+import { InvalidEventError, parseEvent, type EventEnvelope } from '@conveyor/contracts';
 import { captureTraceContext } from '@conveyor/tracing';
 import type { EntityManager } from 'typeorm';
 
@@ -15,6 +15,9 @@ export class OutboxWriter {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('OutboxWriter.add needs the EntityManager of an open transaction');
     }
+    // The same check consumers apply: nothing leaves this service that they would refuse.
+    const parsed = parseEvent(event);
+    if (!parsed.ok) throw new InvalidEventError(String(event.type), [parsed.reason]);
     await manager.query(
       `INSERT INTO "${this.schema}"."outbox" (event_id, event_type, envelope, trace_context) VALUES ($1, $2, $3, $4)`,
       [event.id, event.type, JSON.stringify(event), JSON.stringify(captureTraceContext())],

@@ -1,3 +1,4 @@
+import { InvalidEventError } from '@conveyor/contracts';
 import { EventPublisher, topologyNames } from '@conveyor/messaging';
 import { uniqueName, waitFor } from '@conveyor/testing';
 import { newEvent, startOutboxHarness, type OutboxHarness } from './outbox-harness';
@@ -35,6 +36,14 @@ describe('Outbox relay (real Postgres and RabbitMQ)', () => {
 
   it('refuses to write outside a transaction', async () => {
     await expect(h.writer.add(newEvent(), h.dataSource.manager)).rejects.toThrow(/open transaction/);
+  });
+
+  it('refuses an event that breaks its contract, so the transaction that caused it fails', async () => {
+    const broken = { ...newEvent(), data: { userId: 'not-a-uuid' } };
+
+    await expect(h.commit(broken as never)).rejects.toThrow(InvalidEventError);
+    const [{ n }] = await h.dataSource.query('SELECT count(*)::int AS n FROM auth.outbox WHERE event_id = $1', [broken.id]);
+    expect(n).toBe(0);
   });
 
   it('never skips a row whose transaction commits after a later row was published', async () => {
