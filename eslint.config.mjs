@@ -55,12 +55,15 @@ function restrictedImports() {
     name,
     message: 'Only @conveyor/messaging and @conveyor/outbox may use the AMQP client.',
   }));
-  const testing = { name: '@conveyor/testing', message: 'Test helpers belong in specs only.' };
+  const testing = ['@conveyor/testing', '@conveyor/service-testing'].map((name) => ({
+    name,
+    message: 'Test helpers belong in specs only.',
+  }));
   const brokerLibs = ['libs/messaging/**', 'libs/outbox/**'];
   const testCode = ['**/*.spec.ts', '**/test/**', 'libs/testing/**', 'libs/service-testing/**', 'libs/system-tests/**'];
   const rule = (paths) => ({ 'no-restricted-imports': ['error', { paths }] });
   return [
-    { files: ['**/*.ts'], ignores: [...brokerLibs, ...testCode], rules: rule([...amqp, testing]) },
-    { files: brokerLibs.map((g) => `${g}/*.ts`), ignores: testCode, rules: rule([testing]) },
+    { files: ['**/*.ts'], ignores: [...brokerLibs, ...testCode], rules: rule([...amqp, ...testing]) },
+    { files: brokerLibs.map((g) => `${g}/*.ts`), ignores: testCode, rules: rule(testing) },
   ];
 }

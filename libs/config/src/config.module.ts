@@ -1,6 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import type { ObjectSchema } from 'joi';
-import { loadConfig } from './load-config';
 
 /** Injection token of the parsed, typed configuration. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -15,10 +13,5 @@ export class ConfigModule {
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],
     };
-  }
-
-  /** Parses the environment now (module definition time, i.e. before Nest starts). */
-  static forRoot<T>(schema: ObjectSchema<T>, env: NodeJS.ProcessEnv = process.env): DynamicModule {
-    return ConfigModule.forConfig(loadConfig(schema, env));
   }
 }

@@ -7,6 +7,7 @@ export {
   type EventOf,
 } from './event-contract';
 export { EVENTS_EXCHANGE } from './exchange';
+export { normaliseEmail } from './auth/email-address';
 export { UserRegisteredV1 } from './auth/user-registered.v1';
 export { catalogue, findContract } from './catalogue';
 export { createEvent, type CreateEventInput } from './validation/create-event';

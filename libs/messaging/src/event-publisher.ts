@@ -13,7 +13,8 @@ import { assertEventExchange, type TopologyNames } from './topology';
  */
 export class EventPublisher {
   private readonly channel: ChannelWrapper;
-  /** Message ids the broker returned as unroutable; a return always precedes its confirm. */
+  /** Ids being published now, and those of them the broker returned as unroutable. */
+  private readonly pending = new Set<string>();
   private readonly returned = new Set<string>();
 
   constructor(
@@ -26,8 +27,11 @@ export class EventPublisher {
       confirm: true,
       setup: async (channel: ConfirmChannel) => {
         await assertEventExchange(channel, names);
+        // A return always precedes the confirm of the same message. One arriving after its
+        // publish gave up (timeout) is ignored, so it cannot taint a later retry.
         channel.on('return', (msg) => {
-          if (msg.properties.messageId) this.returned.add(String(msg.properties.messageId));
+          const id = String(msg.properties.messageId);
+          if (this.pending.has(id)) this.returned.add(id);
         });
       },
     });
@@ -38,6 +42,7 @@ export class EventPublisher {
       ...(event.traceparent && { traceparent: event.traceparent }),
       ...(event.tracestate && { tracestate: event.tracestate }),
     };
+    this.pending.add(event.id);
     try {
       await this.channel.publish(this.names.exchange, event.type, Buffer.from(JSON.stringify(event)), {
         persistent: true,
@@ -49,9 +54,8 @@ export class EventPublisher {
         headers,
         timeout: this.publishTimeoutMs,
       });
-    } catch (error) {
-      this.returned.delete(event.id);
-      throw error;
+    } finally {
+      this.pending.delete(event.id);
     }
     if (this.returned.delete(event.id)) throw new UnroutableEventError(event.type);
   }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { legacyRoutingKeysFor, parseEvent, type EventEnvelope } from '@conveyor/contracts';
 import { isDatabaseUnavailable } from '@conveyor/persistence';
@@ -25,8 +25,6 @@ export interface EventServerOptions {
   prefetch?: number;
   /** Longest pause before a failed message is handed back for another delivery. */
   maxRetryDelayMs?: number;
-  /** How long a message waits in hand for the database to come back before it counts as failed. */
-  databaseOutageToleranceMs?: number;
 }
 
 type Outcome = 'APPLIED' | 'ALREADY_PROCESSED' | 'DEAD_LETTERED' | 'RETRY';
@@ -43,12 +41,14 @@ type Outcome = 'APPLIED' | 'ALREADY_PROCESSED' | 'DEAD_LETTERED' | 'RETRY';
  * - a failing handler's message is requeued after a short pause; the queue's delivery
  *   limit moves it to the dead-letter queue when it keeps failing;
  * - while the database is unreachable the message is held (unacked) and retried in place, so
- *   an outage does not use up its deliveries and dead-letter healthy events.
+ *   an outage does not use up its deliveries and dead-letter healthy events;
+ * - the service starts without waiting for the broker, and resubscribes after reconnects.
  */
 export class EventServer extends Server implements CustomTransportStrategy {
   private channel?: ChannelWrapper;
+  /** The live subscription: the raw channel it is on and its consumer tag. */
+  private consumer?: { channel: Channel; tag: string };
   private readonly inFlight = new Set<Promise<unknown>>();
-  private consumerTag?: string;
   private closing = false;
   protected override readonly logger = new Logger(EventServer.name);
 
@@ -56,28 +56,36 @@ export class EventServer extends Server implements CustomTransportStrategy {
     super();
   }
 
+  /**
+   * Subscribes whenever the broker is (again) reachable. Start-up does not wait for it: the
+   * service serves HTTP and writes its outbox meanwhile, and readiness reports the broker down.
+   */
   listen(callback: (error?: unknown) => void): void {
     const { connection, names, deliveryLimit, prefetch = 20 } = this.options;
     this.channel = connection.createChannel({
       name: 'consumer',
       setup: async (channel: Channel) => {
+        if (this.closing) return;
         await assertConsumerTopology(channel, names, this.routingKeys(), deliveryLimit);
         await channel.prefetch(prefetch);
         const { consumerTag } = await channel.consume(names.queue, (msg) => msg && this.track(this.onMessage(channel, msg)));
-        this.consumerTag = consumerTag;
+        this.consumer = { channel, tag: consumerTag };
       },
     });
-    this.channel.waitForConnect().then(() => callback(), callback);
+    callback();
   }
 
-  /** Stops taking messages, lets in-flight handlers finish, then closes the channel. */
+  /**
+   * Stops taking messages (cancels the subscription, so the broker sends no more), waits for
+   * every handler in flight to commit and ack, then closes the channel.
+   */
   async close(): Promise<void> {
     this.closing = true;
-    const channel = this.channel;
-    if (!channel) return;
-    if (this.consumerTag) await channel.cancel(this.consumerTag).catch(() => undefined);
-    await Promise.allSettled([...this.inFlight]);
-    await channel.close();
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.channel.cancel(consumer.tag).catch(() => undefined);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.channel?.close();
   }
 
   on(): void {
@@ -100,6 +108,11 @@ export class EventServer extends Server implements CustomTransportStrategy {
   }
 
   private async onMessage(channel: Channel, msg: ConsumeMessage): Promise<Outcome> {
+    if (this.closing) {
+      // Delivered while the cancel was on its way: hand it back untouched for another instance.
+      settle(() => channel.nack(msg, false, true));
+      return 'RETRY';
+    }
     const deliveryCount = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
     const parsed = parseEvent(parseJson(msg.content), msg.fields.routingKey);
     if (!parsed.ok) {
@@ -142,17 +155,17 @@ export class EventServer extends Server implements CustomTransportStrategy {
     );
   }
 
-  private async applyThroughOutages(
-    event: EventEnvelope,
-    deliveryCount: number,
-    handler: NonNullable<ReturnType<Server['getHandlerByPattern']>>,
-  ): Promise<'APPLIED' | 'ALREADY_PROCESSED'> {
-    const giveUpAt = Date.now() + (this.options.databaseOutageToleranceMs ?? 60_000);
+  /**
+   * A database outage is nobody's fault and says nothing about the event: the event waits,
+   * unacked, for as long as the outage lasts (shutdown ends the wait, and the broker then
+   * hands it to another instance). Only real handler failures use up deliveries.
+   */
+  private async applyThroughOutages(event: EventEnvelope, deliveryCount: number, handler: MessageHandler): Promise<'APPLIED' | 'ALREADY_PROCESSED'> {
     for (let warned = false; ; ) {
       try {
         return await this.apply(event, deliveryCount, handler);
       } catch (error) {
-        if (!isDatabaseUnavailable(error) || this.closing || Date.now() > giveUpAt) throw error;
+        if (!isDatabaseUnavailable(error) || this.closing) throw error;
         if (!warned) this.logger.warn(`Database unavailable while handling ${event.type} ${event.id}; holding it`);
         warned = true;
         await new Promise((resolve) => setTimeout(resolve, 500));
@@ -160,11 +173,7 @@ export class EventServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  private async apply(
-    event: EventEnvelope,
-    deliveryCount: number,
-    handler: NonNullable<ReturnType<Server['getHandlerByPattern']>>,
-  ): Promise<'APPLIED' | 'ALREADY_PROCESSED'> {
+  private async apply(event: EventEnvelope, deliveryCount: number, handler: MessageHandler): Promise<'APPLIED' | 'ALREADY_PROCESSED'> {
     const { dataSource, schema, consumer } = this.options;
     return dataSource.transaction(async (manager) => {
       if ((await recordInInbox(manager, schema, consumer, event)) === 'ALREADY_PROCESSED') {

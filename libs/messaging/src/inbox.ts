@@ -1,9 +1,11 @@
 import type { EntityManager } from 'typeorm';
+import { sqlIdentifier } from '@conveyor/persistence';
 
 export type InboxOutcome = 'NEW' | 'ALREADY_PROCESSED';
 
 /** DDL of a service's inbox, for the service's own migration. */
 export function inboxTableSql(schema: string): string[] {
+  sqlIdentifier(schema);
   return [
     `CREATE TABLE "${schema}"."inbox" (
        "consumer" text NOT NULL,
@@ -11,7 +13,6 @@ export function inboxTableSql(schema: string): string[] {
        "event_type" text NOT NULL,
        "processed_at" timestamptz NOT NULL DEFAULT now(),
        PRIMARY KEY ("consumer", "event_id"))`,
-    `CREATE INDEX "inbox_processed_at" ON "${schema}"."inbox" ("processed_at")`,
   ];
 }
 
@@ -26,6 +27,7 @@ export async function recordInInbox(
   consumer: string,
   event: { id: string; type: string },
 ): Promise<InboxOutcome> {
+  sqlIdentifier(schema);
   const rows: unknown[] = await manager.query(
     `INSERT INTO "${schema}"."inbox" (consumer, event_id, event_type) VALUES ($1, $2, $3)
      ON CONFLICT (consumer, event_id) DO NOTHING RETURNING 1`,

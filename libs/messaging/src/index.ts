@@ -6,7 +6,7 @@ export { EventServer } from './event-server';
 export type { EventServerOptions } from './event-server';
 export { inboxTableSql, recordInInbox } from './inbox';
 export type { InboxOutcome } from './inbox';
-export { MESSAGING_OPTIONS, MessagingModule, TOPOLOGY_NAMES } from './messaging.module';
+export { MessagingModule, TOPOLOGY_NAMES } from './messaging.module';
 export type { MessagingOptions } from './messaging.module';
 export { topologyNames } from './topology';
 export type { TopologyNames } from './topology';

@@ -12,7 +12,6 @@ export interface MessagingOptions {
   deliveryLimit: number;
 }
 
-export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 export const TOPOLOGY_NAMES = Symbol('TOPOLOGY_NAMES');
 
 @Global()
@@ -28,7 +27,6 @@ export class MessagingModule implements OnApplicationShutdown {
     return {
       module: MessagingModule,
       providers: [
-        { provide: MESSAGING_OPTIONS, useValue: options },
         { provide: TOPOLOGY_NAMES, useValue: names },
         { provide: AmqpConnection, useFactory: () => new AmqpConnection(options.url, options.service) },
         {
@@ -37,7 +35,7 @@ export class MessagingModule implements OnApplicationShutdown {
           inject: [AmqpConnection, TOPOLOGY_NAMES],
         },
       ],
-      exports: [MESSAGING_OPTIONS, TOPOLOGY_NAMES, AmqpConnection, EventPublisher],
+      exports: [TOPOLOGY_NAMES, AmqpConnection, EventPublisher],
     };
   }
 

@@ -3,8 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { UserRegisteredV1, type EventOf } from '@conveyor/contracts';
 import { dataSourceOptions } from '@conveyor/persistence';
-import { createTestDatabase, deleteBrokerObjects, TEST_AMQP_URL, uniqueName, type TestDatabase } from '@conveyor/testing';
-import { DataSource } from 'typeorm';
+import { createTestDatabase, deleteBrokerObjects, TEST_AMQP_URL, uniqueName, waitFor, type TestDatabase } from '@conveyor/testing';
+import { DataSource, EventSubscriber, type EntitySubscriberInterface } from 'typeorm';
 import { AmqpConnection, EventContext, EventPublisher, EventServer, inboxTableSql, topologyNames } from '../src';
 
 /** What the recording handler does for an event, chosen by the event's email. */
@@ -33,7 +33,17 @@ class RecordingHandler {
  */
 export async function startConsumerHarness(options: { deliveryLimit?: number; databaseServerUrl?: string } = {}) {
   const db: TestDatabase = await createTestDatabase({ serverUrl: options.databaseServerUrl });
-  const dataSource = new DataSource(dataSourceOptions({ url: db.urlFor('auth'), schema: 'auth', poolSize: 4 }));
+  const afterCommit: { current?: () => void } = {};
+  @EventSubscriber()
+  class CommitHook implements EntitySubscriberInterface {
+    afterTransactionCommit(): void {
+      afterCommit.current?.();
+    }
+  }
+  const dataSource = new DataSource({
+    ...dataSourceOptions({ url: db.urlFor('auth'), schema: 'auth', poolSize: 4 }),
+    subscribers: [CommitHook],
+  });
   await dataSource.initialize();
   for (const sql of inboxTableSql('auth')) await dataSource.query(sql);
   await dataSource.query('CREATE TABLE auth.effects (event_id uuid NOT NULL, email text NOT NULL)');
@@ -57,6 +67,7 @@ export async function startConsumerHarness(options: { deliveryLimit?: number; da
 
   const app: INestMicroservice = await NestFactory.createMicroservice(HarnessModule, { strategy: server, logger: false });
   await app.listen();
+  await waitFor(() => connection.isHealthy(), { description: 'the consumer to subscribe' });
   const publisher = new EventPublisher(connection, names);
 
   return {
@@ -66,6 +77,10 @@ export async function startConsumerHarness(options: { deliveryLimit?: number; da
     connection,
     publisher,
     behaviour,
+    /** Runs once right after the next transaction on the harness's database commits. */
+    afterCommit,
+    /** Stops the consumer the way a service's shutdown does. */
+    stopConsuming: () => app.close(),
     /** Applied effects of one event id. */
     effectsOf: async (eventId: string) =>
       Number((await dataSource.query('SELECT count(*) AS n FROM auth.effects WHERE event_id = $1', [eventId]))[0].n),

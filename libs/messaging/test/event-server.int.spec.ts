@@ -62,15 +62,17 @@ describe('EventServer (real RabbitMQ and Postgres)', () => {
   });
 
   it('applies an event once when the consumer dies between commit and ack', async () => {
-    // given a handler whose first run cuts the broker connection before the ack can be sent
+    // given the broker link dies right after the handler's transaction committed
     const event = registered('crash-before-ack@example.com');
-    let runs = 0;
-    harness.behaviour.current = () => {
-      runs += 1;
-      if (runs === 1) cutBrokerConnection(harness);
+    harness.behaviour.current = (applied) => {
+      if (applied.id !== event.id) return;
+      harness.afterCommit.current = () => {
+        harness.afterCommit.current = undefined;
+        cutBrokerConnection(harness);
+      };
     };
 
-    // when the event arrives, commits, and is never acked
+    // when the event arrives, commits, and its ack cannot be sent
     await harness.publisher.publish(event);
 
     // then the broker redelivers it and the inbox turns the second delivery into a no-op
@@ -158,6 +160,43 @@ describe('EventServer (real RabbitMQ and Postgres)', () => {
     expect(span.spanContext().traceId).toBe(carrier.traceId);
     expect(span.parentSpanContext?.spanId).toBe(carrier.spanId);
     expect(span.attributes[Attr.messagingSystem]).toBe('rabbitmq');
+  });
+});
+
+describe('EventServer shutdown', () => {
+  it('lets the handler in flight commit and ack, and takes no new message once closing', async () => {
+    const harness = await startConsumerHarness();
+    const probe = await connect(TEST_AMQP_URL);
+    try {
+      // given a handler that is busy with one event
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let busy = false;
+      harness.behaviour.current = async (event) => {
+        if (event.data.email !== 'slow@example.com') return;
+        busy = true;
+        await gate;
+      };
+      const slow = registered('slow@example.com');
+      await harness.publisher.publish(slow);
+      await waitFor(() => busy, { description: 'the handler to start' });
+
+      // when shutdown begins, another event arrives, and then the busy handler finishes
+      const stopped = harness.stopConsuming();
+      const late = registered('late@example.com');
+      await harness.publisher.publish(late);
+      release();
+      await stopped;
+
+      // then the busy event was applied and acked, and the late one waits in the queue
+      expect(await harness.effectsOf(slow.id)).toBe(1);
+      expect(await harness.effectsOf(late.id)).toBe(0);
+      const { messageCount } = await (await probe.createChannel()).checkQueue(harness.names.queue);
+      expect(messageCount).toBe(1);
+    } finally {
+      await probe.close();
+      await harness.close();
+    }
   });
 });
 

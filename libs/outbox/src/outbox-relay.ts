@@ -4,6 +4,7 @@ import { Attr, restoreTraceContext, tracer, type TraceCarrier, captureTraceConte
 import type { DataSource, QueryRunner } from 'typeorm';
 import { OutboxListener } from './outbox-listener';
 import { outboxChannel } from './outbox-table';
+import { sqlIdentifier } from '@conveyor/persistence';
 
 /** The publishing side the relay needs: publish with confirms, and whether the broker is up. */
 export interface RelayPublisher {
@@ -83,6 +84,7 @@ export class OutboxRelay {
 
   /** Asks for a drain; a request during a running drain makes it loop once more. */
   wake(): void {
+    if (!this.running) return;
     if (this.draining) {
       this.drainAgain = true;
       return;
@@ -207,7 +209,7 @@ export class OutboxRelay {
   }
 
   private get table(): string {
-    return `"${this.options.schema}"."outbox"`;
+    return `"${sqlIdentifier(this.options.schema)}"."outbox"`;
   }
 
   private report(message: string, error: unknown): void {

@@ -1,5 +1,7 @@
+import { sqlIdentifier } from '@conveyor/persistence';
+
 /** Name of the LISTEN/NOTIFY channel a schema's outbox signals on. */
-export const outboxChannel = (schema: string) => `${schema}_outbox`;
+export const outboxChannel = (schema: string) => `${sqlIdentifier(schema)}_outbox`;
 
 /**
  * DDL of a service's outbox, for the service's own migration. `seq` gives the publish order;
@@ -7,7 +9,7 @@ export const outboxChannel = (schema: string) => `${schema}_outbox`;
  * a statement trigger notifies the relay when a writing transaction commits.
  */
 export function outboxTableSql(schema: string): string[] {
-  const table = `"${schema}"."outbox"`;
+  const table = `"${sqlIdentifier(schema)}"."outbox"`;
   return [
     `CREATE TABLE ${table} (
        "seq" bigserial PRIMARY KEY,

@@ -1,10 +1,13 @@
 import { InvalidEventError, parseEvent, type EventEnvelope } from '@conveyor/contracts';
 import { captureTraceContext } from '@conveyor/tracing';
 import type { EntityManager } from 'typeorm';
+import { sqlIdentifier } from '@conveyor/persistence';
 
 /** Adds events to the service's outbox inside the caller's own transaction. */
 export class OutboxWriter {
-  constructor(private readonly schema: string) {}
+  constructor(private readonly schema: string) {
+    sqlIdentifier(schema);
+  }
 
   /**
    * Writes `event` with `manager`, which must belong to an open transaction: the event then

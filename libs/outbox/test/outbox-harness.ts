@@ -18,8 +18,8 @@ export const newEvent = (email = `${randomUUID()}@example.com`): EventEnvelope =
  * An outbox in its own database, a publisher on its own exchange, and a probe queue bound to
  * every routing key that records what reached the broker, by event id.
  */
-export async function startOutboxHarness(amqpUrl = TEST_AMQP_URL) {
-  const db: TestDatabase = await createTestDatabase();
+export async function startOutboxHarness(amqpUrl = TEST_AMQP_URL, databaseServerUrl?: string) {
+  const db: TestDatabase = await createTestDatabase({ serverUrl: databaseServerUrl });
   const dataSources: DataSource[] = [];
   const openDataSource = async (applicationName = 'outbox-test') => {
     const ds = new DataSource(dataSourceOptions({ url: db.urlFor('auth'), schema: 'auth', applicationName, poolSize: 5 }));

@@ -1,5 +1,13 @@
 import { connect } from 'amqplib';
-import { startThrowawayRabbitMq, waitFor, type ThrowawayRabbitMq } from '@conveyor/testing';
+import {
+  startThrowawayPostgres,
+  startThrowawayRabbitMq,
+  TEST_AMQP_URL,
+  waitFor,
+  type ThrowawayPostgres,
+  type ThrowawayRabbitMq,
+} from '@conveyor/testing';
+import type { RelayPublisher } from '../src';
 import { newEvent, startOutboxHarness, type OutboxHarness } from './outbox-harness';
 
 describe('Outbox relay under load and failure', () => {
@@ -13,8 +21,16 @@ describe('Outbox relay under load and failure', () => {
     it('publishes every event once while two relays compete for the rows', async () => {
       // given two relays, each with its own connection pool, racing for the same rows
       const other = await h.openDataSource('second-relay');
-      h.relay({ batchSize: 50 });
-      h.relay({ dataSource: other, batchSize: 50 });
+      const counts = [0, 0];
+      const counting = (relay: number): RelayPublisher => ({
+        isReady: () => h.publisher.isReady(),
+        publish: async (event) => {
+          await h.publisher.publish(event);
+          counts[relay] += 1;
+        },
+      });
+      h.relay({ batchSize: 50, publisher: counting(0) });
+      h.relay({ dataSource: other, batchSize: 50, publisher: counting(1) });
 
       // when 2,000 events are committed by 20 concurrent writers
       const events = Array.from({ length: 2_000 }, () => newEvent());
@@ -30,7 +46,44 @@ describe('Outbox relay under load and failure', () => {
       expect(new Set(h.received).size).toBe(events.length);
       expect(h.received).toHaveLength(events.length);
       expect(await h.unpublished()).toBe(0);
+      // and both relays did part of the work
+      expect(counts[0]).toBeGreaterThan(0);
+      expect(counts[1]).toBeGreaterThan(0);
+      expect(counts[0] + counts[1]).toBe(events.length);
     });
+  });
+
+  describe('while the database restarts', () => {
+    let postgres: ThrowawayPostgres;
+    let h: OutboxHarness;
+    beforeAll(async () => {
+      postgres = await startThrowawayPostgres();
+      h = await startOutboxHarness(TEST_AMQP_URL, postgres.adminUrl);
+    }, 60_000);
+    afterAll(async () => {
+      await h?.close();
+      await postgres?.destroy();
+    });
+
+    it('listens again after the restart, so a commit is published without waiting for a poll', async () => {
+      // given a relay that would poll only once a minute
+      h.relay({ pollIntervalMs: 60_000 });
+      const listening = () =>
+        h.dataSource.query(
+          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'outbox-listener' AND query LIKE 'LISTEN%'",
+        );
+      await waitFor(async () => (await listening()).length > 0, { description: 'the relay to LISTEN' });
+
+      // when the database restarts
+      await postgres.stop('fast');
+      await postgres.start();
+      await waitFor(async () => (await listening()).length > 0, { description: 'the relay to LISTEN again', timeoutMs: 15_000 });
+
+      // then a new commit is published at once
+      const event = newEvent();
+      await h.commit(event);
+      await waitFor(() => h.received.includes(event.id), { description: 'the event, woken by NOTIFY', timeoutMs: 3_000 });
+    }, 60_000);
   });
 
   describe('while the broker is down', () => {

@@ -42,6 +42,7 @@ describe('a relay that dies after the broker confirmed but before it marked the 
     });
     consumer = await NestFactory.createMicroservice(ConsumerModule, { strategy: server, logger: false });
     await consumer.listen();
+    await waitFor(() => h.connection.isHealthy(), { description: 'the consumer to subscribe' });
   });
 
   afterAll(async () => {

@@ -3,3 +3,4 @@ export type { PersistenceOptions } from './data-source-options';
 export { runMigrations } from './run-migrations';
 export { isUniqueViolation } from './pg-errors';
 export { isDatabaseUnavailable } from './connection-errors';
+export { sqlIdentifier } from './sql-identifier';

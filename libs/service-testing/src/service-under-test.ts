@@ -1,5 +1,5 @@
 import { loadConfig, type ServiceConfig } from '@conveyor/config';
-import { topologyNames, type TopologyNames } from '@conveyor/messaging';
+import { AmqpConnection, topologyNames, type TopologyNames } from '@conveyor/messaging';
 import { runMigrations } from '@conveyor/persistence';
 import { createServiceApp, type RunningService, type ServiceDefinition } from '@conveyor/platform';
 import {
@@ -7,6 +7,7 @@ import {
   deleteBrokerObjects,
   TEST_AMQP_URL,
   uniqueName,
+  waitFor,
   type ServiceName,
   type TestDatabase,
 } from '@conveyor/testing';
@@ -67,6 +68,8 @@ export async function startServiceUnderTest<C extends ServiceConfig>(
     });
     service = await createServiceApp(definition, config);
     await service.start();
+    const amqp = service.app.get(AmqpConnection);
+    await waitFor(() => amqp.isHealthy(), { description: `${definition.name} to subscribe to its queue` });
     const { port } = service.app.getHttpServer().address() as AddressInfo;
     const url = `http://127.0.0.1:${port}`;
     admin = new Client({ connectionString: database.adminUrl });

@@ -42,6 +42,42 @@ describe('outages', () => {
     }, 90_000);
   });
 
+  describe('RabbitMQ down when a service starts', () => {
+    let broker: ThrowawayRabbitMq;
+    let platform: Platform;
+
+    beforeAll(async () => {
+      broker = await startThrowawayRabbitMq();
+      await broker.stop();
+    }, 60_000);
+    afterAll(async () => {
+      await platform?.stop();
+      await broker?.destroy();
+    });
+
+    it('serves HTTP at once, reports not ready, and becomes ready when the broker arrives', async () => {
+      platform = await startPlatform({ services: ['auth', 'user'], amqpUrl: broker.url, until: 'live' });
+      const auth = platform.service('auth').url;
+      expect((await call(`${auth}/health/ready`)).status).toBe(503);
+      const user = await registerAndLogin(auth);
+
+      await broker.start();
+
+      for (const service of ['auth', 'user'] as const) {
+        await waitFor(async () => (await call(`${platform.service(service).url}/health/ready`)).status === 200, {
+          description: `${service} to become ready`,
+          timeoutMs: 30_000,
+          intervalMs: 200,
+        });
+      }
+      await waitFor(async () => (await call(`${platform.service('user').url}/v1/users/me`, { token: user.token })).status === 200, {
+        description: 'the profile registered before the broker existed',
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
+    }, 90_000);
+  });
+
   describe('Postgres briefly unavailable', () => {
     let postgres: ThrowawayPostgres;
     let platform: Platform;

@@ -64,6 +64,10 @@ describe('GET /v1/auth/me (real Postgres and RabbitMQ)', () => {
       }),
     ],
     [
+      'a correctly signed token never expires',
+      async () => ({ authorization: `Bearer ${await signer().signAsync(claimsOf())}` }),
+    ],
+    [
       'a correctly signed token has no subject',
       async () => ({ authorization: `Bearer ${await signer().signAsync({ email: 'x@example.com' }, { expiresIn: 60 })}` }),
     ],

@@ -6,6 +6,7 @@ import { InvalidEventError } from '../validation/invalid-event.error';
 import { isRecord } from '../validation/is-record';
 import { nameBasedUuid } from './name-based-uuid';
 import type { Upcaster } from './upcaster';
+import { normaliseEmail } from '../auth/email-address';
 
 const LEGACY_TYPE = 'user.created';
 
@@ -47,7 +48,7 @@ export const userCreatedUpcaster: Upcaster = {
       time: body.createdAt,
       data: {
         userId,
-        email: body.email.toLowerCase(),
+        email: normaliseEmail(body.email),
         name: body.name ?? null,
         registeredAt: body.createdAt,
       },

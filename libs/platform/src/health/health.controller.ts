@@ -21,7 +21,7 @@ export class HealthController {
 
   @Get('ready')
   async ready(@Res({ passthrough: true }) response: Response) {
-    const checks = { database: await this.database(), broker: (this.amqp.isConnected() ? 'up' : 'down') as Check };
+    const checks = { database: await this.database(), broker: (this.amqp.isHealthy() ? 'up' : 'down') as Check };
     const ready = checks.database === 'up' && checks.broker === 'up';
     response.status(ready ? 200 : 503);
     return { status: ready ? 'ok' : 'unavailable', checks };

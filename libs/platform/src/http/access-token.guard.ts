@@ -38,8 +38,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A correctly signed token must still carry the claims we rely on, in the right shape. */
 function toPrincipal(claims: unknown): Principal | undefined {
-  const { sub, email, roles = [] } = (claims ?? {}) as Record<string, unknown>;
+  const { sub, email, exp, roles = [] } = (claims ?? {}) as Record<string, unknown>;
   if (typeof sub !== 'string' || !UUID.test(sub) || typeof email !== 'string') return undefined;
+  // The verifier checks `exp` only when present; a token that never expires is refused.
+  if (typeof exp !== 'number') return undefined;
   if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) return undefined;
   return { userId: sub, email, roles };
 }

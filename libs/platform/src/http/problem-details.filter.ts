@@ -33,6 +33,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
   catch(error: unknown, host: ArgumentsHost): void {
+    // Event handlers' errors belong to the consumer transport, which retries or dead-letters.
     if (host.getType() !== 'http') throw error;
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
@@ -52,7 +53,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (error instanceof AppError) {
       return problem(STATUS_OF_KIND[error.kind], error.code, error.message, error.details);
     }
-    if (error instanceof HttpException) {
+    if (error instanceof HttpException && error.getStatus() < 500) {
       const status = error.getStatus();
       return problem(status, codeForStatus(status), messageOf(error));
     }
@@ -63,12 +64,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 function problem(status: number, code: string, detail: string, extra?: Record<string, unknown>): ProblemDocument {
   const title = (HttpStatus[status] ?? 'Error').toString().toLowerCase().replace(/_/g, ' ');
   return {
+    ...extra,
     type: `https://docs.conveyor.dev/problems/${code.toLowerCase().replace(/[._]/g, '-')}`,
     title: title.charAt(0).toUpperCase() + title.slice(1),
     status,
     detail,
     code,
-    ...extra,
   };
 }
 

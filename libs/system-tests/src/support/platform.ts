@@ -10,6 +10,8 @@ export interface PlatformOptions {
   /** A database prepared elsewhere (e.g. on a throwaway server); by default a fresh one. */
   database?: TestDatabase;
   env?: NodeJS.ProcessEnv;
+  /** Wait for each service to be live only, not ready (e.g. when the broker is down). */
+  until?: 'ready' | 'live';
 }
 
 /**
@@ -37,7 +39,7 @@ export async function startPlatform(options: PlatformOptions) {
   const services = new Map<ServiceName, ServiceProcess>();
   const ports = await freePorts(options.services.length);
   await Promise.all(
-    options.services.map(async (name, i) => services.set(name, await startServiceProcess(name, ports[i], envOf(name)))),
+    options.services.map(async (name, i) => services.set(name, await startServiceProcess(name, ports[i], envOf(name), options.until))),
   );
 
   return {

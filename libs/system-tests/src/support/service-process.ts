@@ -43,8 +43,13 @@ export function runServiceCommand(
   return { child, output, exit };
 }
 
-/** Starts a service and waits until `/health/ready` answers 200. */
-export async function startServiceProcess(name: ServiceName, port: number, env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
+/** Starts a service and waits until `/health/ready` (or only `/health/live`) answers 200. */
+export async function startServiceProcess(
+  name: ServiceName,
+  port: number,
+  env: NodeJS.ProcessEnv,
+  until: 'ready' | 'live' = 'ready',
+): Promise<ServiceProcess> {
   const { child, output, exit } = runServiceCommand(name, { ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}`;
   let exited = false;
@@ -52,9 +57,9 @@ export async function startServiceProcess(name: ServiceName, port: number, env: 
   await waitFor(
     async () => {
       if (exited) throw new Error(`${name} exited during start:\n${output.slice(-20).join('\n')}`);
-      return (await fetch(`${url}/health/ready`)).status === 200;
+      return (await fetch(`${url}/health/${until}`)).status === 200;
     },
-    { description: `${name} to become ready`, timeoutMs: 30_000, intervalMs: 100 },
+    { description: `${name} to become ${until}`, timeoutMs: 30_000, intervalMs: 100 },
   ).catch((error) => {
     child.kill('SIGKILL');
     throw error;

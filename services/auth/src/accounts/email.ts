@@ -1,12 +1,7 @@
+import { normaliseEmail } from '@conveyor/contracts';
 import Joi from 'joi';
 
-/**
- * Emails are unique regardless of letter case. Upper-casing before lower-casing folds letters
- * whose lower case depends on position (Greek final sigma) or that have no single-letter
- * upper case (ß → ss), so every spelling of one address lands on the same stored value.
- */
-export const normaliseEmail = (email: string) => email.trim().normalize('NFC').toUpperCase().toLowerCase();
-
+/** An email field, stored and compared in the platform's one normalised spelling. */
 export const emailField = Joi.string()
   .trim()
   .max(254)
