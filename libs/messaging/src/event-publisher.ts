@@ -2,7 +2,7 @@ import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel } from 'amqplib';
 import type { EventEnvelope } from '@conveyor/contracts';
 import type { AmqpConnection } from './amqp-connection';
-import { UnroutableEventError } from './errors';
+import { UnroutableEventError } from './unroutable-event.error';
 import { assertEventExchange, type TopologyNames } from './topology';
 
 /**

@@ -1,5 +1,5 @@
 export { AmqpConnection } from './amqp-connection';
-export { UnroutableEventError } from './errors';
+export { UnroutableEventError } from './unroutable-event.error';
 export { EventContext } from './event-context';
 export { EventPublisher } from './event-publisher';
 export { EventServer } from './event-server';

@@ -1,6 +1,6 @@
 export { dataSourceOptions } from './data-source-options';
 export type { PersistenceOptions } from './data-source-options';
 export { runMigrations } from './run-migrations';
-export { isUniqueViolation } from './pg-errors';
+export { isUniqueViolation } from './unique-violation';
 export { isDatabaseUnavailable } from './connection-errors';
 export { sqlIdentifier } from './sql-identifier';

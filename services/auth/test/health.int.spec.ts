@@ -1,6 +1,6 @@
 import { STACK_TRACE, type ServiceUnderTest, startServiceUnderTest } from '@conveyor/service-testing';
-import { authService } from '../src/auth.service';
-import type { AuthConfig } from '../src/config';
+import { authService } from '../src/auth.definition';
+import type { AuthConfig } from '../src/auth.config';
 
 describe('the auth service HTTP edge (real Postgres and RabbitMQ)', () => {
   let auth: ServiceUnderTest<AuthConfig>;

@@ -1,8 +1,8 @@
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { STACK_TRACE, type ServiceUnderTest, TEST_JWT_SECRET, startServiceUnderTest } from '@conveyor/service-testing';
-import { authService } from '../src/auth.service';
-import type { AuthConfig } from '../src/config';
+import { authService } from '../src/auth.definition';
+import type { AuthConfig } from '../src/auth.config';
 
 const PASSWORD = 'correct horse battery staple';
 

@@ -3,6 +3,6 @@ startTracing('jobs');
 
 // Loaded only now, so that tracing has patched http and pg before Nest and TypeORM load them.
 import { runService } from '@conveyor/platform';
-import { jobsService } from './jobs.service';
+import { jobsService } from './jobs.definition';
 
 void runService(jobsService);

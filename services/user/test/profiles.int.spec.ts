@@ -5,8 +5,8 @@ import { startInMemoryTracing, TEST_AMQP_URL, waitFor, type InMemoryTracing } fr
 import { Attr } from '@conveyor/tracing';
 import { randomUUID } from 'node:crypto';
 import { startServiceUnderTest, TEST_JWT_SECRET, type ServiceUnderTest } from '@conveyor/service-testing';
-import type { UserConfig } from '../src/config';
-import { userService } from '../src/user.service';
+import type { UserConfig } from '../src/user.config';
+import { userService } from '../src/user.definition';
 
 type ChannelWrapper = ReturnType<AmqpConnection['createChannel']>;
 

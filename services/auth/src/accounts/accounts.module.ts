@@ -1,23 +1,23 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccessTokenGuard } from '@conveyor/platform';
-import type { AuthConfig } from '../config';
-import { LoginHandler } from './login/login.handler';
-import { LoginHttpController } from './login/login.http.controller';
-import { MeHttpController } from './me/me.http.controller';
+import type { AuthConfig } from '../auth.config';
+import { IssueAccessTokenHandler } from './issue-access-token/issue-access-token.handler';
+import { IssueAccessTokenHttpController } from './issue-access-token/issue-access-token.http.controller';
+import { GetMyAccountHttpController } from './get-my-account/get-my-account.http.controller';
 import { PasswordHasher } from './password-hasher';
-import { RegisterHandler } from './register/register.handler';
-import { RegisterHttpController } from './register/register.http.controller';
+import { RegisterAccountHandler } from './register-account/register-account.handler';
+import { RegisterAccountHttpController } from './register-account/register-account.http.controller';
 
 @Module({})
 export class AccountsModule {
   static forConfig(config: AuthConfig): DynamicModule {
     return {
       module: AccountsModule,
-      controllers: [RegisterHttpController, LoginHttpController, MeHttpController],
+      controllers: [RegisterAccountHttpController, IssueAccessTokenHttpController, GetMyAccountHttpController],
       providers: [
         { provide: PasswordHasher, useValue: new PasswordHasher(config.BCRYPT_ROUNDS) },
-        RegisterHandler,
-        LoginHandler,
+        RegisterAccountHandler,
+        IssueAccessTokenHandler,
         AccessTokenGuard,
       ],
     };

@@ -1,5 +1,5 @@
 import type { ServiceDefinition } from '@conveyor/platform';
-import { userEnvSchema, type UserConfig } from './config';
+import { userEnvSchema, type UserConfig } from './user.config';
 import { CreateProfiles1764230400000 } from './migrations/1764230400000-create-profiles';
 import { Profile } from './profiles/profile.entity';
 import { ProfilesModule } from './profiles/profiles.module';

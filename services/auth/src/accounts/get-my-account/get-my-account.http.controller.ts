@@ -7,7 +7,7 @@ import { Credential } from '../credential.entity';
 
 @Controller('v1/auth')
 @UseGuards(AccessTokenGuard)
-export class MeHttpController {
+export class GetMyAccountHttpController {
   constructor(private readonly dataSource: DataSource) {}
 
   @Get('me')

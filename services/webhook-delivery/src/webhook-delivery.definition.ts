@@ -1,5 +1,5 @@
 import type { ServiceDefinition } from '@conveyor/platform';
-import { webhookDeliveryEnvSchema, type WebhookDeliveryConfig } from './config';
+import { webhookDeliveryEnvSchema, type WebhookDeliveryConfig } from './webhook-delivery.config';
 import { CreateMessaging1764230400000 } from './migrations/1764230400000-create-messaging';
 
 /** Owns the `webhooks` schema. Its outbox and inbox exist; its features arrive with their issues. */

@@ -3,10 +3,10 @@ import { JwtService } from '@nestjs/jwt';
 import { APP_CONFIG } from '@conveyor/config';
 import { DataSource } from 'typeorm';
 import { InvalidCredentialsError } from '../accounts.errors';
-import type { AuthConfig } from '../../config';
+import type { AuthConfig } from '../../auth.config';
 import { Credential } from '../credential.entity';
 import { PasswordHasher } from '../password-hasher';
-import type { LoginRequest } from './login.request';
+import type { IssueAccessTokenRequest } from './issue-access-token.request';
 
 export interface AccessToken {
   accessToken: string;
@@ -15,7 +15,7 @@ export interface AccessToken {
 }
 
 @Injectable()
-export class LoginHandler {
+export class IssueAccessTokenHandler {
   constructor(
     private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
@@ -24,7 +24,7 @@ export class LoginHandler {
   ) {}
 
   /** Same error, and one bcrypt comparison either way, for unknown email and wrong password. */
-  async execute({ email, password }: LoginRequest): Promise<AccessToken> {
+  async execute({ email, password }: IssueAccessTokenRequest): Promise<AccessToken> {
     const credential = await this.dataSource.getRepository(Credential).findOneBy({ email });
     if (!(await this.hasher.verify(password, credential?.passwordHash)) || !credential) {
       throw new InvalidCredentialsError();

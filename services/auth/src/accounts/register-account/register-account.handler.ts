@@ -7,18 +7,18 @@ import { DataSource } from 'typeorm';
 import { EmailTakenError } from '../accounts.errors';
 import { Credential } from '../credential.entity';
 import { PasswordHasher } from '../password-hasher';
-import type { RegisterRequest } from './register.request';
+import type { RegisterAccountRequest } from './register-account.request';
 
 /** Creates the account and its `auth.user.registered.v1` event in one transaction. */
 @Injectable()
-export class RegisterHandler {
+export class RegisterAccountHandler {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     private readonly hasher: PasswordHasher,
   ) {}
 
-  async execute(request: RegisterRequest): Promise<Credential> {
+  async execute(request: RegisterAccountRequest): Promise<Credential> {
     const credential = Object.assign(new Credential(), {
       id: randomUUID(),
       email: request.email,

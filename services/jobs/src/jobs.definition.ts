@@ -1,5 +1,5 @@
 import type { ServiceDefinition } from '@conveyor/platform';
-import { jobsEnvSchema, type JobsConfig } from './config';
+import { jobsEnvSchema, type JobsConfig } from './jobs.config';
 import { CreateMessaging1764230400000 } from './migrations/1764230400000-create-messaging';
 
 /** Owns the `jobs` schema. Its outbox and inbox exist; its features arrive with their issues. */

@@ -1,7 +1,7 @@
 import Joi from 'joi';
-import { emailField } from '../email';
+import { emailField } from '../email.field';
 
-export interface RegisterRequest {
+export interface RegisterAccountRequest {
   email: string;
   password: string;
   name?: string;
@@ -15,7 +15,7 @@ const passwordField = Joi.string()
     Buffer.byteLength(value, 'utf8') > 72 ? helpers.message({ custom: 'password must be at most 72 bytes' }) : value,
   );
 
-export const registerRequest = Joi.object<RegisterRequest>({
+export const registerAccountRequest = Joi.object<RegisterAccountRequest>({
   email: emailField.required(),
   password: passwordField.required(),
   name: Joi.string().trim().min(1).max(200),
