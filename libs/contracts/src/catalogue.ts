@@ -1,9 +1,41 @@
+import { AccountPlanChangedV1 } from './billing/account-plan-changed.v1';
+import { ApiKeyCreatedV1 } from './auth/api-key-created.v1';
+import { ApiKeyRevokedV1 } from './auth/api-key-revoked.v1';
+import { CreditsCapturedV1 } from './billing/credits-captured.v1';
+import { CreditsRejectedV1 } from './billing/credits-rejected.v1';
+import { CreditsReleasedV1 } from './billing/credits-released.v1';
+import { CreditsReservedV1 } from './billing/credits-reserved.v1';
+import { JobCanceledV1 } from './jobs/job-canceled.v1';
+import { JobFailedV1 } from './jobs/job-failed.v1';
+import { JobRejectedV1 } from './jobs/job-rejected.v1';
+import { JobStartedV1 } from './jobs/job-started.v1';
+import { JobSubmittedV1 } from './jobs/job-submitted.v1';
+import { JobSucceededV1 } from './jobs/job-succeeded.v1';
+import { PaymentFailedV1 } from './billing/payment-failed.v1';
+import { PaymentSucceededV1 } from './billing/payment-succeeded.v1';
 import { UserRegisteredV1 } from './auth/user-registered.v1';
 import type { EventContract } from './event-contract';
 
 /** Every published contract, every version. A version is never removed once published. */
 export const catalogue: readonly EventContract[] = Object.freeze(
-  [UserRegisteredV1].sort((a, b) => a.type.localeCompare(b.type)),
+  [
+    UserRegisteredV1,
+    ApiKeyCreatedV1,
+    ApiKeyRevokedV1,
+    JobSubmittedV1,
+    JobStartedV1,
+    JobSucceededV1,
+    JobFailedV1,
+    JobCanceledV1,
+    JobRejectedV1,
+    CreditsReservedV1,
+    CreditsRejectedV1,
+    CreditsCapturedV1,
+    CreditsReleasedV1,
+    AccountPlanChangedV1,
+    PaymentSucceededV1,
+    PaymentFailedV1,
+  ].sort((a, b) => a.type.localeCompare(b.type)),
 );
 
 const byType = new Map<string, EventContract>();
