@@ -1,8 +1,28 @@
 import { serviceEnvSchema, type ServiceConfig } from '@conveyor/config';
+import Joi from 'joi';
 
-export type JobsConfig = ServiceConfig;
+interface JobsOwnConfig {
+  /** Accept `http://` webhook URLs (development only); https is always accepted. */
+  JOBS_ALLOW_HTTP_WEBHOOKS: boolean;
+  /** Accept webhook URLs that resolve to loopback (tests only); private ranges stay refused. */
+  JOBS_ALLOW_LOOPBACK_WEBHOOKS: boolean;
+  /** How long an Idempotency-Key and its stored response are kept. */
+  IDEMPOTENCY_TTL_HOURS: number;
+  /** How often idle workers look for queued jobs (they are also woken by NOTIFY). */
+  WORKER_POLL_INTERVAL_MS: number;
+  /** Jobs one worker process runs at the same time (across all clients). */
+  WORKER_CONCURRENCY: number;
+}
 
-export const jobsEnvSchema = serviceEnvSchema({
-  port: 3000,
-  databaseUrl: 'postgres://conveyor_jobs@127.0.0.1:5432/conveyor',
-});
+export type JobsConfig = ServiceConfig<JobsOwnConfig>;
+
+export const jobsEnvSchema = serviceEnvSchema<JobsOwnConfig>(
+  { port: 3000, databaseUrl: 'postgres://conveyor_jobs@127.0.0.1:5432/conveyor' },
+  {
+    JOBS_ALLOW_HTTP_WEBHOOKS: Joi.boolean().default(false),
+    JOBS_ALLOW_LOOPBACK_WEBHOOKS: Joi.boolean().default(false),
+    IDEMPOTENCY_TTL_HOURS: Joi.number().min(1).max(24 * 7).default(24),
+    WORKER_POLL_INTERVAL_MS: Joi.number().integer().min(10).max(60_000).default(500),
+    WORKER_CONCURRENCY: Joi.number().integer().min(1).max(256).default(8),
+  },
+);

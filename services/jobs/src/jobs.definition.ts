@@ -1,12 +1,18 @@
 import type { ServiceDefinition } from '@conveyor/platform';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { jobsEnvSchema, type JobsConfig } from './jobs.config';
+import { Job } from './jobs/job.entity';
+import { JobProcessingModule } from './jobs/job-processing.module';
+import { JobsHttpModule } from './jobs/jobs-http.module';
 import { CreateMessaging1764230400000 } from './migrations/1764230400000-create-messaging';
+import { CreateJobs1764316800000 } from './migrations/1764316800000-create-jobs';
+import { PlansModule } from './plans/plans.module';
 
-/** Owns the `jobs` schema. Its outbox and inbox exist; its features arrive with their issues. */
 export const jobsService: ServiceDefinition<JobsConfig> = {
   name: 'jobs',
   schema: 'jobs',
   envSchema: jobsEnvSchema,
-  migrations: [CreateMessaging1764230400000],
-  modules: () => [],
+  entities: [Job],
+  migrations: [CreateMessaging1764230400000, CreateJobs1764316800000],
+  modules: () => [ApiKeysModule, PlansModule, JobsHttpModule, JobProcessingModule],
 };
