@@ -42,7 +42,7 @@ export class Job {
   attempts!: number;
 
   /** Submission order; queued jobs of a client start in this order. */
-  @Column('bigint', { insert: false, update: false })
+  @Column({ type: 'int8', insert: false, update: false })
   seq!: string;
 
   /** Grows with every change; the ETag of the job's representation. */
