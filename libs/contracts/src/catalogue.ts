@@ -5,6 +5,7 @@ import { CreditsCapturedV1 } from './billing/credits-captured.v1';
 import { CreditsRejectedV1 } from './billing/credits-rejected.v1';
 import { CreditsReleasedV1 } from './billing/credits-released.v1';
 import { CreditsReservedV1 } from './billing/credits-reserved.v1';
+import { ApiKeyUsedV1 } from './jobs/api-key-used.v1';
 import { JobCanceledV1 } from './jobs/job-canceled.v1';
 import { JobFailedV1 } from './jobs/job-failed.v1';
 import { JobRejectedV1 } from './jobs/job-rejected.v1';
@@ -22,6 +23,7 @@ export const catalogue: readonly EventContract[] = Object.freeze(
     UserRegisteredV1,
     ApiKeyCreatedV1,
     ApiKeyRevokedV1,
+    ApiKeyUsedV1,
     JobSubmittedV1,
     JobStartedV1,
     JobSucceededV1,

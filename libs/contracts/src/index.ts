@@ -11,6 +11,7 @@ export { normaliseEmail } from './auth/email-address';
 export { UserRegisteredV1 } from './auth/user-registered.v1';
 export { ApiKeyCreatedV1 } from './auth/api-key-created.v1';
 export { ApiKeyRevokedV1 } from './auth/api-key-revoked.v1';
+export { ApiKeyUsedV1 } from './jobs/api-key-used.v1';
 export { JobSubmittedV1 } from './jobs/job-submitted.v1';
 export { JobStartedV1 } from './jobs/job-started.v1';
 export { JobSucceededV1 } from './jobs/job-succeeded.v1';
