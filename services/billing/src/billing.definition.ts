@@ -1,12 +1,25 @@
 import type { ServiceDefinition } from '@conveyor/platform';
+import { Account } from './accounts/account.entity';
+import { AccountsModule } from './accounts/accounts.module';
 import { billingEnvSchema, type BillingConfig } from './billing.config';
+import { CreditsModule } from './credits/credits.module';
+import { GrantsModule } from './grants/grants.module';
+import { LedgerEntry } from './ledger/ledger-entry.entity';
+import { LedgerModule } from './ledger/ledger.module';
 import { CreateMessaging1764230400000 } from './migrations/1764230400000-create-messaging';
+import { CreateAccounts1764316800000 } from './migrations/1764316800000-create-accounts';
+import { CreatePayments1764403200000 } from './migrations/1764403200000-create-payments';
+import { Plan } from './plans/plan.entity';
+import { PlansModule } from './plans/plans.module';
+import { Payment } from './top-ups/payment.entity';
+import { TopUpsModule } from './top-ups/top-ups.module';
 
-/** Owns the `billing` schema. Its outbox and inbox exist; its features arrive with their issues. */
+/** Owns the `billing` schema: accounts, plans, the append-only credit ledger and payments. */
 export const billingService: ServiceDefinition<BillingConfig> = {
   name: 'billing',
   schema: 'billing',
   envSchema: billingEnvSchema,
-  migrations: [CreateMessaging1764230400000],
-  modules: () => [],
+  entities: [Account, Plan, LedgerEntry, Payment],
+  migrations: [CreateMessaging1764230400000, CreateAccounts1764316800000, CreatePayments1764403200000],
+  modules: (config) => [AccountsModule, PlansModule, GrantsModule, LedgerModule, CreditsModule, TopUpsModule.forConfig(config)],
 };

@@ -1,0 +1,8 @@
+import { AppError } from '@conveyor/platform';
+
+/** Also the answer right after registration, before billing has opened the account. */
+export class AccountNotFoundError extends AppError {
+  constructor() {
+    super('BILLING.ACCOUNT_NOT_FOUND', 'not_found', 'No billing account exists for this user (yet).');
+  }
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { queryRows } from '../persistence/query-rows';
+import type { EntryEffect } from './entry-kinds';
+
+export interface NewEntry extends EntryEffect {
+  jobId?: string;
+  paymentId?: string;
+  /** The reserve entry that a capture or release settles. */
+  reservationId?: string;
+  note?: string | null;
+}
+
+export interface AppendedEntry {
+  id: string;
+  createdAt: Date;
+  /** The account's balances after this entry. */
+  available: number;
+  reserved: number;
+}
+
+/**
+ * The only way balances change: one ledger row and the matching change of the account's
+ * cached balances, in the caller's transaction. Callers lock the account row first (see
+ * lockAccount), so entries of one account are written one after the other.
+ */
+export async function appendEntry(manager: EntityManager, userId: string, entry: NewEntry): Promise<AppendedEntry> {
+  const id = randomUUID();
+  const [{ created_at: createdAt }] = await queryRows<{ created_at: Date }>(
+    manager,
+    `INSERT INTO "billing"."ledger_entries" (id, user_id, kind, amount, held, job_id, payment_id, reservation_id, note)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at`,
+    [
+      id,
+      userId,
+      entry.kind,
+      entry.amount,
+      entry.held,
+      entry.jobId ?? null,
+      entry.paymentId ?? null,
+      entry.reservationId ?? null,
+      entry.note ?? null,
+    ],
+  );
+  const [balances] = await queryRows<{ available: number; reserved: number }>(
+    manager,
+    `UPDATE "billing"."accounts" SET available = available + $2, reserved = reserved + $3, updated_at = now()
+     WHERE user_id = $1 RETURNING available, reserved`,
+    [userId, entry.amount, entry.held],
+  );
+  return { id, createdAt, ...balances };
+}

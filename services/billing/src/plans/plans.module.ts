@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { AccessTokenGuard } from '@conveyor/platform';
+import { AdminRoleGuard } from '../access/admin-role.guard';
+import { ChangePlanHandler } from './change-plan/change-plan.handler';
+import { ChangePlanHttpController } from './change-plan/change-plan.http.controller';
+
+@Module({
+  controllers: [ChangePlanHttpController],
+  providers: [ChangePlanHandler, AccessTokenGuard, AdminRoleGuard],
+})
+export class PlansModule {}
