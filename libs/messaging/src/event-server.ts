@@ -198,10 +198,14 @@ export class EventServer extends Server implements CustomTransportStrategy {
     };
   }
 
-  /** Exponential pause (bounded) so a briefly unavailable dependency gets time to return. */
+  /**
+   * Exponential pause (bounded) so whatever the handler waits for (an earlier event still on
+   * its way, a dependency restarting) has time to arrive: with the default limit of 5
+   * redeliveries a message keeps trying for about 15 s before it is dead-lettered.
+   */
   private async pauseBeforeRetry(deliveryCount: number): Promise<void> {
     if (this.closing) return;
-    const ms = Math.min(100 * 2 ** (deliveryCount - 1), this.options.maxRetryDelayMs ?? 5_000);
+    const ms = Math.min(500 * 2 ** (deliveryCount - 1), this.options.maxRetryDelayMs ?? 10_000);
     await new Promise((resolve) => setTimeout(resolve, ms * (0.5 + Math.random() / 2)));
   }
 }

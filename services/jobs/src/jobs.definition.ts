@@ -6,6 +6,8 @@ import { JobProcessingModule } from './jobs/job-processing.module';
 import { JobsHttpModule } from './jobs/jobs-http.module';
 import { CreateMessaging1764230400000 } from './migrations/1764230400000-create-messaging';
 import { CreateJobs1764316800000 } from './migrations/1764316800000-create-jobs';
+import { ApiKeyUsageAndIdempotencyClaims1764320000000 } from './migrations/1764320000000-api-key-usage-and-idempotency-claims';
+import { AddJobTraceContext1764330000000 } from './migrations/1764330000000-add-job-trace-context';
 import { PlansModule } from './plans/plans.module';
 
 export const jobsService: ServiceDefinition<JobsConfig> = {
@@ -13,6 +15,11 @@ export const jobsService: ServiceDefinition<JobsConfig> = {
   schema: 'jobs',
   envSchema: jobsEnvSchema,
   entities: [Job],
-  migrations: [CreateMessaging1764230400000, CreateJobs1764316800000],
+  migrations: [
+    CreateMessaging1764230400000,
+    CreateJobs1764316800000,
+    ApiKeyUsageAndIdempotencyClaims1764320000000,
+    AddJobTraceContext1764330000000,
+  ],
   modules: () => [ApiKeysModule, PlansModule, JobsHttpModule, JobProcessingModule],
 };

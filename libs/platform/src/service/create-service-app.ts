@@ -112,8 +112,8 @@ function rootModule<C extends ServiceConfig>(definition: ServiceDefinition<C>, c
 
 /**
  * Graceful shutdown: stop accepting requests and let in-flight ones finish, stop consuming
- * and let in-flight handlers commit and ack, publish what the outbox already holds, then
- * close the database and broker connections. A stuck step cannot hold the process forever.
+ * and let in-flight handlers commit and ack, stop background workers, publish what the outbox
+ * holds, then close the database and broker connections. A stuck step cannot hold the process forever.
  */
 async function stopInOrder(app: NestExpressApplication, events: EventServer, relay: OutboxRelay, timeoutMs: number) {
   const logger = new NestLogger('Shutdown');
@@ -124,6 +124,11 @@ async function stopInOrder(app: NestExpressApplication, events: EventServer, rel
       http.closeIdleConnections();
     });
     await events.close();
+    // Background workers (job runners, payment pollers) stop in their
+    // beforeApplicationShutdown hooks and may still commit events while they wind down. Nest
+    // would run those hooks only inside app.close(), after the relay's last flush, so they are
+    // run here first; app.close() runs them again, which is why such hooks are idempotent.
+    await (app as unknown as { callBeforeShutdownHook(): Promise<void> }).callBeforeShutdownHook();
     await relay.stop();
     await app.close();
   })();

@@ -1,5 +1,19 @@
 import { Module } from '@nestjs/common';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { ProcessorsModule } from '../processors/processors.module';
+import { CancelJobHandler } from './cancel-job/cancel-job.handler';
+import { CancelJobHttpController } from './cancel-job/cancel-job.http.controller';
+import { GetJobHttpController } from './get-job/get-job.http.controller';
+import { ListJobsHandler } from './list-jobs/list-jobs.handler';
+import { ListJobsHttpController } from './list-jobs/list-jobs.http.controller';
+import { IdempotencyKeyStore } from './submit-job/idempotency-key.store';
+import { SubmitJobHandler } from './submit-job/submit-job.handler';
+import { SubmitJobHttpController } from './submit-job/submit-job.http.controller';
 
-/** The public jobs API: submit, get, list, cancel. */
-@Module({})
+/** The public jobs API: submit, get, list, cancel. Job types and their input schemas come from the processors. */
+@Module({
+  imports: [ApiKeysModule, ProcessorsModule],
+  controllers: [SubmitJobHttpController, ListJobsHttpController, GetJobHttpController, CancelJobHttpController],
+  providers: [SubmitJobHandler, IdempotencyKeyStore, ListJobsHandler, CancelJobHandler],
+})
 export class JobsHttpModule {}

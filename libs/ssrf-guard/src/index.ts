@@ -1,0 +1,4 @@
+export { checkOutboundUrl } from './check-outbound-url';
+export type { OutboundUrlCheck, OutboundUrlPolicy } from './check-outbound-url';
+export { blockedAddressReason, isBlockedAddress } from './blocked-address';
+export type { AddressPolicy } from './blocked-address';

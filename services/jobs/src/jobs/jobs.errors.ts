@@ -1,0 +1,73 @@
+import { AppError } from '@conveyor/platform';
+import type { JobStatus } from './job-status';
+
+/** Also the answer for another client's job and for an id that is not a UUID. */
+export class JobNotFoundError extends AppError {
+  constructor() {
+    super('JOBS.JOB_NOT_FOUND', 'not_found', 'No job with this id exists for this client.');
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An id that cannot name a job is answered like any unknown id (and never reaches Postgres). */
+export function assertJobId(id: string): void {
+  if (!UUID.test(id)) throw new JobNotFoundError();
+}
+
+/**
+ * A well-formed request the service will not act on; answered `422` by
+ * UnprocessableProblemFilter. The platform has no `unprocessable` error kind yet, so the kind
+ * says `invalid`: should the filter be missing, the client still gets the code, with a 400.
+ */
+export abstract class UnprocessableError extends AppError {
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
+    super(code, 'invalid', message, details);
+  }
+}
+
+export class UnknownJobTypeError extends UnprocessableError {
+  constructor(type: string, knownTypes: readonly string[]) {
+    super('JOBS.UNKNOWN_TYPE', `There is no job type ${JSON.stringify(type)}.`, { knownTypes });
+  }
+}
+
+export class WebhookUrlRefusedError extends UnprocessableError {
+  constructor(reason: string) {
+    super('JOBS.WEBHOOK_URL_REFUSED', `The webhook URL is refused: ${reason}.`, { reason });
+  }
+}
+
+export class IdempotencyKeyReusedError extends UnprocessableError {
+  constructor() {
+    super('JOBS.IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body.');
+  }
+}
+
+export class InvalidIdempotencyKeyError extends AppError {
+  constructor() {
+    super('JOBS.INVALID_IDEMPOTENCY_KEY', 'invalid', 'An Idempotency-Key must be 1 to 255 printable ASCII characters.');
+  }
+}
+
+export class IdempotencyKeyInFlightError extends AppError {
+  constructor() {
+    super(
+      'JOBS.IDEMPOTENCY_KEY_IN_FLIGHT',
+      'conflict',
+      'A request with this Idempotency-Key is still being processed; retry shortly.',
+    );
+  }
+}
+
+export class JobNotCancelableError extends AppError {
+  constructor(status: JobStatus) {
+    super('JOBS.NOT_CANCELABLE', 'conflict', `A ${status} job cannot be canceled.`, { status });
+  }
+}
+
+export class InvalidCursorError extends AppError {
+  constructor() {
+    super('JOBS.INVALID_CURSOR', 'invalid', 'The cursor is not one this API returned.');
+  }
+}

@@ -1,0 +1,34 @@
+import { PermanentJobError, TransientJobError } from '../../processors/processor.errors';
+
+/** Why a run was stopped from outside: the client canceled it, or this worker is stopping. */
+export type StopReason = 'canceled' | 'shutdown';
+
+/** How a processor call ended. */
+export type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export type JobOutcome =
+  | { kind: 'succeeded'; result: unknown }
+  | { kind: 'failed'; code: string; message: string; unexpected?: unknown }
+  | { kind: 'retry' }
+  /** Somebody else already decided the job's fate (a cancel): write nothing. */
+  | { kind: 'abandoned' }
+  /** Stopped by the shutdown: back to the queue for another worker. */
+  | { kind: 'handed_back' };
+
+/**
+ * What to record for a run, from how the processor ended and whether it was stopped. A
+ * transient failure is retried until the job has had `maxAttempts` runs; anything that is
+ * neither a transient nor a permanent job error is a bug in the processor, reported to the
+ * client without its details.
+ */
+export function outcomeOf(settled: Settled, stopped: StopReason | undefined, attempt: number, maxAttempts: number): JobOutcome {
+  if (stopped === 'canceled') return { kind: 'abandoned' };
+  if (settled.ok) return { kind: 'succeeded', result: settled.value };
+  if (stopped === 'shutdown') return { kind: 'handed_back' };
+  const { error } = settled;
+  if (error instanceof PermanentJobError) return { kind: 'failed', code: error.code, message: error.message };
+  if (error instanceof TransientJobError) {
+    return attempt < maxAttempts ? { kind: 'retry' } : { kind: 'failed', code: error.code, message: error.message };
+  }
+  return { kind: 'failed', code: 'JOBS.PROCESSOR_CRASHED', message: 'The job failed unexpectedly.', unexpected: error };
+}

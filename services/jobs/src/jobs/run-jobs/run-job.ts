@@ -1,0 +1,107 @@
+import { Logger } from '@nestjs/common';
+import { isDatabaseUnavailable } from '@conveyor/persistence';
+import { Attr, restoreTraceContext, tracer } from '@conveyor/tracing';
+import { DEFAULT_MAX_ATTEMPTS, type JobProcessor } from '../../processors/job-processor';
+import { PermanentJobError } from '../../processors/processor.errors';
+import type { ProcessorRegistry } from '../../processors/processor-registry';
+import type { JobFinisher } from './finish-job';
+import { outcomeOf, type JobOutcome, type Settled, type StopReason } from './job-outcome';
+import type { JobRow } from './job-row';
+
+/** One claimed job in a worker's hands. */
+export interface JobRun {
+  job: JobRow;
+  controller: AbortController;
+  /** Set when the run is aborted from outside, before the signal fires. */
+  stopped?: StopReason;
+}
+
+/** Runs a claimed job's processor and records how the run ended. */
+export class JobRunner {
+  private readonly logger = new Logger(JobRunner.name);
+
+  constructor(
+    private readonly processors: ProcessorRegistry,
+    private readonly finisher: JobFinisher,
+  ) {}
+
+  /** The run is a span in the job's own trace, so the events it writes carry that trace on. */
+  execute(run: JobRun): Promise<void> {
+    const { job } = run;
+    const attributes = { [Attr.jobId]: job.id, [Attr.userId]: job.user_id };
+    return tracer().startActiveSpan(`run job ${job.type}`, { attributes }, restoreTraceContext(job.trace_context), async (span) => {
+      try {
+        const processor = this.processors.get(job.type);
+        const settled = await this.runProcessor(processor, run);
+        const outcome = outcomeOf(settled, run.stopped, job.attempts, processor?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+        await this.record(job, outcome);
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async runProcessor(processor: JobProcessor | undefined, { job, controller }: JobRun): Promise<Settled> {
+    if (!processor) {
+      return { ok: false, error: new PermanentJobError('JOBS.UNKNOWN_JOB_TYPE', `No processor runs jobs of type ${job.type}.`) };
+    }
+    // Checked at submission too; this catches rows written under an older schema.
+    const invalid = processor.inputSchema.validate(job.input).error;
+    if (invalid) return { ok: false, error: new PermanentJobError('JOBS.INVALID_INPUT', invalid.message) };
+    try {
+      return { ok: true, value: await processor.process(job.input, { signal: controller.signal, jobId: job.id }) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  private async record(job: JobRow, outcome: JobOutcome): Promise<void> {
+    switch (outcome.kind) {
+      case 'succeeded': {
+        const result = serialize(outcome.result);
+        const applied = await this.persist(() =>
+          result === undefined
+            ? this.finisher.fail(job, { code: 'JOBS.RESULT_NOT_JSON', message: 'The job produced a result that is not JSON.' })
+            : this.finisher.succeed(job, result),
+        );
+        if (!applied) this.logger.log(`Job ${job.id} ended after it was canceled; its result is discarded`);
+        return;
+      }
+      case 'failed':
+        if (outcome.unexpected) this.logger.error(`Processor of job ${job.id} (${job.type}) crashed: ${describe(outcome.unexpected)}`);
+        await this.persist(() => this.finisher.fail(job, outcome));
+        return;
+      case 'retry':
+      case 'handed_back':
+        await this.persist(() => this.finisher.requeue(job));
+        return;
+      case 'abandoned':
+        return;
+    }
+  }
+
+  /** A short database outage should not strand a finished job in `running`. */
+  private async persist(write: () => Promise<boolean>): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+  }
+}
+
+/** The result as JSON text (`null` for none), or undefined when it cannot be JSON. */
+function serialize(result: unknown): string | undefined {
+  try {
+    return JSON.stringify(result ?? null) ?? 'null';
+  } catch {
+    return undefined;
+  }
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

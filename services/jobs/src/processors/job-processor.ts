@@ -1,0 +1,25 @@
+import type { Schema } from 'joi';
+
+/** What a processor gets besides its input. */
+export interface ProcessorContext {
+  /** Aborted when the job is canceled or the worker shuts down; stop promptly when it fires. */
+  signal: AbortSignal;
+  jobId: string;
+}
+
+/**
+ * Runs one type of job. `process` resolves with the job's result (JSON) or rejects: with a
+ * `PermanentJobError` when retrying cannot help, with a `TransientJobError` when it may;
+ * anything else is treated as a bug in the processor (permanent, with a generic message).
+ */
+export interface JobProcessor {
+  /** The job type clients submit, e.g. `echo`. */
+  readonly type: string;
+  /** Validates `input` at submission (HTTP) and again before running. */
+  readonly inputSchema: Schema;
+  /** Runs a job that failed transiently at most this many times in all (default 3). */
+  readonly maxAttempts?: number;
+  process(input: unknown, context: ProcessorContext): Promise<unknown>;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 3;

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { EchoProcessor } from './echo.processor';
+import type { JobProcessor } from './job-processor';
+import { ProcessorRegistry } from './processor-registry';
+
+/**
+ * The processors, one per job type. The HTTP API validates submissions with
+ * `registry.get(type)?.inputSchema`; the worker runs `registry.get(type).process`.
+ */
+@Module({
+  providers: [
+    EchoProcessor,
+    {
+      provide: ProcessorRegistry,
+      inject: [EchoProcessor],
+      useFactory: (...processors: JobProcessor[]) => new ProcessorRegistry(processors),
+    },
+  ],
+  exports: [ProcessorRegistry],
+})
+export class ProcessorsModule {}
