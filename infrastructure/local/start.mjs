@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setupDatabase } from '../postgres/setup.mjs';
+import { seed } from './seed.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const services = [
@@ -113,8 +114,15 @@ process.on('SIGTERM', () => stop(0));
 
 await Promise.all(children.map(({ service }) => waitUntilReady(service)));
 say('all services are ready:');
+const urlOf = (name) => `http://127.0.0.1:${envFor(services.find((s) => s.name === name)).HTTP_PORT}`;
 for (const { service } of children) {
-  console.log(`    ${service.name.padEnd(16)} http://127.0.0.1:${envFor(service).HTTP_PORT}  (health: /health/ready)`);
+  console.log(`    ${service.name.padEnd(16)} ${urlOf(service.name)}  (health: /health/ready)`);
+}
+if (!stopping) {
+  say('demo clients (npm run seed):');
+  await seed({ authUrl: urlOf('auth'), billingUrl: urlOf('billing'), jwtSecret }).catch((error) =>
+    say(`seeding the demo clients failed: ${error.message}`),
+  );
 }
 
 async function waitUntilReady(service) {

@@ -22,9 +22,12 @@ describe('Outbox relay under load and failure', () => {
       // given two relays, each with its own connection pool, racing for the same rows
       const other = await h.openDataSource('second-relay');
       const counts = [0, 0];
+      // Each publish takes a little while, as over a real network, so that one relay cannot
+      // drain everything before the other has woken up: both must get rows to share.
       const counting = (relay: number): RelayPublisher => ({
         isReady: () => h.publisher.isReady(),
         publish: async (event) => {
+          await new Promise((resolve) => setTimeout(resolve, 20));
           await h.publisher.publish(event);
           counts[relay] += 1;
         },

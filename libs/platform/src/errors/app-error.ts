@@ -2,7 +2,16 @@
  * What kind of failure an error is, independent of transport. The HTTP edge maps kinds to
  * status codes; business code never picks a status itself.
  */
-export type ErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'too_large' | 'rate_limited';
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large'
+  /** Well-formed, but refused by a rule (an unknown job type, a reused idempotency key). */
+  | 'unprocessable'
+  | 'rate_limited';
 
 /** A failure the client can act on, with a stable code such as `AUTH.EMAIL_TAKEN`. */
 export class AppError extends Error {

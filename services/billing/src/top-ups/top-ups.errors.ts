@@ -1,14 +1,11 @@
 import { AppError } from '@conveyor/platform';
 
-/**
- * Answered with 422 by IdempotencyKeyReusedFilter: the platform's error kinds have no 422 yet,
- * so `conflict` (409) is only what a route without that filter would answer.
- */
+/** The same key with another body: 422, as the IETF Idempotency-Key draft asks. */
 export class IdempotencyKeyReusedError extends AppError {
   constructor() {
     super(
       'BILLING.IDEMPOTENCY_KEY_REUSED',
-      'conflict',
+      'unprocessable',
       'This Idempotency-Key was already used with a different request body.',
     );
   }

@@ -15,32 +15,21 @@ export function assertJobId(id: string): void {
   if (!UUID.test(id)) throw new JobNotFoundError();
 }
 
-/**
- * A well-formed request the service will not act on; answered `422` by
- * UnprocessableProblemFilter. The platform has no `unprocessable` error kind yet, so the kind
- * says `invalid`: should the filter be missing, the client still gets the code, with a 400.
- */
-export abstract class UnprocessableError extends AppError {
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
-    super(code, 'invalid', message, details);
-  }
-}
-
-export class UnknownJobTypeError extends UnprocessableError {
+export class UnknownJobTypeError extends AppError {
   constructor(type: string, knownTypes: readonly string[]) {
-    super('JOBS.UNKNOWN_TYPE', `There is no job type ${JSON.stringify(type)}.`, { knownTypes });
+    super('JOBS.UNKNOWN_TYPE', 'unprocessable', `There is no job type ${JSON.stringify(type)}.`, { knownTypes });
   }
 }
 
-export class WebhookUrlRefusedError extends UnprocessableError {
+export class WebhookUrlRefusedError extends AppError {
   constructor(reason: string) {
-    super('JOBS.WEBHOOK_URL_REFUSED', `The webhook URL is refused: ${reason}.`, { reason });
+    super('JOBS.WEBHOOK_URL_REFUSED', 'unprocessable', `The webhook URL is refused: ${reason}.`, { reason });
   }
 }
 
-export class IdempotencyKeyReusedError extends UnprocessableError {
+export class IdempotencyKeyReusedError extends AppError {
   constructor() {
-    super('JOBS.IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body.');
+    super('JOBS.IDEMPOTENCY_KEY_REUSED', 'unprocessable', 'This Idempotency-Key was already used with a different request body.');
   }
 }
 

@@ -1,13 +1,11 @@
-import { Body, Controller, Headers, HttpCode, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { AccessTokenGuard, CurrentPrincipal, JoiPipe, type Principal } from '@conveyor/platform';
 import type { Response } from 'express';
-import { IdempotencyKeyReusedFilter } from './idempotency-key-reused.filter';
 import { RequestTopUpHandler } from './request-top-up.handler';
 import { idempotencyKeyOf, requestTopUpRequest, type RequestTopUpRequest } from './request-top-up.request';
 
 @Controller('v1/billing')
 @UseGuards(AccessTokenGuard)
-@UseFilters(IdempotencyKeyReusedFilter)
 export class RequestTopUpHttpController {
   constructor(private readonly handler: RequestTopUpHandler) {}
 

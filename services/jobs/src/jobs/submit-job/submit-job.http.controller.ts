@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { JoiPipe } from '@conveyor/platform';
 import type { Request, Response } from 'express';
 import { ClientAuthGuard } from '../../api-keys/client-auth.guard';
@@ -6,11 +6,9 @@ import { CurrentClient, RequireScope, type ClientPrincipal } from '../../api-key
 import { idempotencyOf } from './idempotency-key';
 import { SubmitJobHandler } from './submit-job.handler';
 import { submitJobRequest, type SubmitJobRequest } from './submit-job.request';
-import { UnprocessableProblemFilter } from './unprocessable-problem.filter';
 
 @Controller('v1/jobs')
 @UseGuards(ClientAuthGuard)
-@UseFilters(UnprocessableProblemFilter)
 export class SubmitJobHttpController {
   constructor(private readonly handler: SubmitJobHandler) {}
 

@@ -1,0 +1,112 @@
+import { waitFor } from '@conveyor/testing';
+import { call, registerAndLogin } from './support/http';
+import { startPlatform, type Platform } from './support/platform';
+
+type Client = Awaited<ReturnType<typeof registerAndLogin>> & { apiKey: string };
+
+/** The job lifecycle across auth, billing and jobs, each in its own process. */
+describe('the job saga (auth, user, billing and jobs as separate processes)', () => {
+  let platform: Platform;
+  const url = (service: 'auth' | 'billing' | 'jobs') => platform.service(service).url;
+
+  beforeAll(async () => {
+    platform = await startPlatform({ services: ['auth', 'user', 'billing', 'jobs'] });
+  }, 120_000);
+  afterAll(() => platform?.stop());
+
+  /** A registered client with an API key that the jobs service already accepts. */
+  async function newClient(): Promise<Client> {
+    const user = await registerAndLogin(url('auth'));
+    const created = await call(`${url('auth')}/v1/auth/api-keys`, { token: user.token, body: { name: 'saga' } });
+    expect(created.status).toBe(201);
+    const apiKey = String(created.body['key']);
+    await waitFor(async () => (await call(`${url('jobs')}/v1/jobs`, { token: apiKey })).status === 200, {
+      description: 'the jobs service to know the API key',
+    });
+    await waitFor(async () => (await balance(user.token)).status === 200, { description: 'the billing account' });
+    return { ...user, apiKey };
+  }
+
+  const balance = (token: string) => call(`${url('billing')}/v1/billing/balance`, { token });
+  const submit = (client: Client, input: Record<string, unknown>) =>
+    call(`${url('jobs')}/v1/jobs`, { token: client.apiKey, body: { type: 'echo', input } });
+  const finalState = (client: Client, id: unknown) =>
+    waitFor(
+      async () => {
+        const job = await call(`${url('jobs')}/v1/jobs/${id}`, { token: client.apiKey });
+        return ['succeeded', 'failed', 'canceled', 'rejected'].includes(String(job.body['status'])) && job.body;
+      },
+      { description: `job ${id} to finish`, timeoutMs: 20_000, intervalMs: 100 },
+    );
+  const availableCredits = async (client: Client, expected: number) =>
+    waitFor(async () => (await balance(client.token)).body['available'] === expected, {
+      description: `the balance to reach ${expected}`,
+    });
+
+  it('runs a job with enough credits to success and charges its cost once', async () => {
+    const client = await newClient();
+    const submitted = await submit(client, { hello: 'world' });
+    expect(submitted.status).toBe(202);
+
+    const job = await finalState(client, submitted.body['id']);
+
+    expect(job).toMatchObject({ status: 'succeeded', result: { hello: 'world' } });
+    await availableCredits(client, 9);
+  });
+
+  it('releases the reservation of a failed job and of a canceled one', async () => {
+    const client = await newClient();
+
+    const failing = await submit(client, { failWith: 'on purpose' });
+    expect(await finalState(client, failing.body['id'])).toMatchObject({ status: 'failed' });
+    await availableCredits(client, 10);
+
+    const slow = await submit(client, { delayMs: 30_000 });
+    await waitFor(async () => (await call(`${url('jobs')}/v1/jobs/${slow.body['id']}`, { token: client.apiKey })).body['status'] === 'running', {
+      description: 'the slow job to run',
+    });
+    const canceled = await call(`${url('jobs')}/v1/jobs/${slow.body['id']}/cancel`, { token: client.apiKey, body: {} });
+    expect(canceled.status).toBe(200);
+    expect(await finalState(client, slow.body['id'])).toMatchObject({ status: 'canceled' });
+    await availableCredits(client, 10);
+  });
+
+  it('rejects a job when the credits are spent, leaving the balance as it was', async () => {
+    const client = await newClient();
+    const spend = [];
+    for (let i = 0; i < 10; i++) spend.push((await submit(client, { i })).body['id']);
+    for (const id of spend) await finalState(client, id);
+    await availableCredits(client, 0);
+
+    const refused = await submit(client, { one: 'too many' });
+
+    expect(await finalState(client, refused.body['id'])).toMatchObject({ status: 'rejected', reason: 'insufficient_credits' });
+    expect((await balance(client.token)).body['available']).toBe(0);
+  }, 60_000);
+
+  it("keeps one client's jobs away from another (404)", async () => {
+    const [a, b] = [await newClient(), await newClient()];
+    const job = await submit(a, { private: true });
+
+    expect((await call(`${url('jobs')}/v1/jobs/${job.body['id']}`, { token: b.apiKey })).status).toBe(404);
+    expect((await call(`${url('jobs')}/v1/jobs/${job.body['id']}`, { token: b.token })).status).toBe(404);
+    expect((await call(`${url('jobs')}/v1/jobs/${job.body['id']}/cancel`, { token: b.apiKey, body: {} })).status).toBe(404);
+  });
+
+  it('refuses an API key within a second of its revocation at the auth service', async () => {
+    const client = await newClient();
+    const keys = await call(`${url('auth')}/v1/auth/api-keys`, { token: client.token });
+    const keyId = (keys.body as unknown as { id: string }[])[0].id;
+
+    const revoked = await call(`${url('auth')}/v1/auth/api-keys/${keyId}`, { method: 'DELETE', token: client.token });
+    const revokedAt = Date.now();
+    expect(revoked.status).toBe(204);
+
+    await waitFor(async () => (await call(`${url('jobs')}/v1/jobs`, { token: client.apiKey })).status === 401, {
+      description: 'the revoked key to be refused',
+      timeoutMs: 1_000,
+      intervalMs: 20,
+    });
+    expect(Date.now() - revokedAt).toBeLessThan(1_000);
+  });
+});
