@@ -14,6 +14,8 @@ export interface CommonConfig {
   JWT_SECRET: string;
   OUTBOX_POLL_INTERVAL_MS: number;
   OUTBOX_RETENTION_HOURS: number;
+  /** Failed publishes of one event before the relay abandons it (it stays, with its error). */
+  OUTBOX_MAX_ATTEMPTS: number;
   SHUTDOWN_TIMEOUT_MS: number;
 }
 
@@ -32,6 +34,7 @@ export const commonEnvSchema = {
   JWT_SECRET: Joi.string().min(32).required(),
   OUTBOX_POLL_INTERVAL_MS: Joi.number().integer().min(10).max(60_000).default(1_000),
   OUTBOX_RETENTION_HOURS: Joi.number().min(0).max(24 * 90).default(72),
+  OUTBOX_MAX_ATTEMPTS: Joi.number().integer().min(1).max(1000).default(20),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(100).max(120_000).default(10_000),
 } as const;
 

@@ -23,6 +23,11 @@ export interface OutboxRelayOptions {
   /** Published rows older than this are deleted. */
   retentionHours: number;
   pruneIntervalMs?: number;
+  /**
+   * Failed publishes of one row before it is abandoned (kept, with its last error, but no
+   * longer tried). Default 20: about a quarter of an hour with the back-off below.
+   */
+  maxAttempts?: number;
   onError?: (message: string, error: unknown) => void;
 }
 
@@ -119,9 +124,9 @@ export class OutboxRelay {
       await runner.startTransaction();
       const rows: PendingRow[] = await runner.query(
         `SELECT seq, envelope, trace_context FROM ${this.table}
-         WHERE published_at IS NULL AND next_attempt_at <= now()
+         WHERE published_at IS NULL AND next_attempt_at <= now() AND attempts < $2
          ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.options.batchSize ?? 100],
+        [this.options.batchSize ?? 100, this.maxAttempts],
       );
       const results = await Promise.allSettled(rows.map((row) => this.publishRow(row)));
       const published = rows.filter((_, i) => results[i].status === 'fulfilled').map((row) => row.seq);
@@ -141,20 +146,28 @@ export class OutboxRelay {
 
   /**
    * A row the broker refused (e.g. unroutable: nobody has bound a queue for its type yet)
-   * backs off on its own, so it neither blocks the rows behind it nor spins.
+   * backs off on its own, so it neither blocks the rows behind it nor spins. After
+   * `maxAttempts` it is abandoned: it stays in the table with its last error (an operator can
+   * reset `attempts` to send it again) and is pruned like a published row.
    */
   private async recordFailures(runner: QueryRunner, rows: PendingRow[], results: PromiseSettledResult<void>[]) {
     for (const [i, result] of results.entries()) {
       if (result.status === 'fulfilled') continue;
-      this.report(`publishing ${rows[i].envelope.type} ${rows[i].envelope.id} failed`, result.reason);
-      await runner.query(
+      const { type, id } = rows[i].envelope;
+      const [updated]: [{ attempts: number }[], number] = await runner.query(
         `UPDATE ${this.table}
          SET attempts = attempts + 1, last_error = $2,
              next_attempt_at = now() + make_interval(secs => least(power(2, attempts), 60))
-         WHERE seq = $1`,
+         WHERE seq = $1 RETURNING attempts`,
         [rows[i].seq, String((result.reason as Error)?.message ?? result.reason).slice(0, 1000)],
       );
+      const abandoned = updated[0]?.attempts >= this.maxAttempts;
+      this.report(`publishing ${type} ${id} failed${abandoned ? `; abandoned after ${this.maxAttempts} attempts` : ''}`, result.reason);
     }
+  }
+
+  private get maxAttempts(): number {
+    return this.options.maxAttempts ?? 20;
   }
 
   /** The publish span continues the trace stored on the row; the message carries it on. */
@@ -196,8 +209,10 @@ export class OutboxRelay {
         const result: [unknown[], number] = await this.options.dataSource.query(
           `DELETE FROM ${this.table} WHERE seq IN (
              SELECT seq FROM ${this.table}
-             WHERE published_at < now() - make_interval(secs => $1) LIMIT 1000)`,
-          [this.options.retentionHours * 3600],
+             WHERE published_at < now() - make_interval(secs => $1)
+                OR (published_at IS NULL AND attempts >= $2 AND created_at < now() - make_interval(secs => $1))
+             LIMIT 1000)`,
+          [this.options.retentionHours * 3600, this.maxAttempts],
         );
         deleted += result[1];
         if (result[1] < 1000) return deleted;

@@ -9,6 +9,7 @@ export interface OutboxModuleOptions {
   listenUrl: string;
   pollIntervalMs: number;
   retentionHours: number;
+  maxAttempts: number;
 }
 
 /** Provides the service's OutboxWriter and runs its relay for the lifetime of the app. */

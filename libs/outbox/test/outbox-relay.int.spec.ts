@@ -103,6 +103,27 @@ describe('Outbox relay (real Postgres and RabbitMQ)', () => {
     await nowhere.close();
   });
 
+  it('abandons a row after its last allowed attempt, keeping it with its error', async () => {
+    // given a publisher that can never route, and a relay allowed two attempts per row
+    const nowhere = new EventPublisher(h.connection, topologyNames(uniqueName('nowhere'), 'nobody'));
+    const relay = h.relay({ publisher: nowhere, maxAttempts: 2 });
+    const event = newEvent();
+    await h.commit(event);
+    const attemptsOf = async () =>
+      (await h.dataSource.query('SELECT attempts FROM auth.outbox WHERE event_id = $1', [event.id]))[0].attempts;
+    await waitFor(async () => (await attemptsOf()) === 1, { description: 'the first failed attempt' });
+
+    // when its back-off is over twice
+    for (let i = 0; i < 3; i++) {
+      await h.dataSource.query("UPDATE auth.outbox SET next_attempt_at = now() - interval '1 second' WHERE event_id = $1", [event.id]);
+      await relay.drain();
+    }
+
+    // then it was tried exactly twice and is left alone
+    expect(await attemptsOf()).toBe(2);
+    await nowhere.close();
+  });
+
   it('deletes published rows once they are past their retention', async () => {
     const relay = h.relay({ retentionHours: 0 });
     await h.commit(newEvent());

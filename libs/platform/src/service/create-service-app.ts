@@ -102,6 +102,7 @@ function rootModule<C extends ServiceConfig>(definition: ServiceDefinition<C>, c
         listenUrl: config.DATABASE_URL,
         pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
         retentionHours: config.OUTBOX_RETENTION_HOURS,
+        maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
       }),
       ...definition.modules(config),
     ],
