@@ -13,7 +13,11 @@ export interface OutboundUrlPolicy {
   lookupTimeoutMs?: number;
 }
 
-export type OutboundUrlCheck = { ok: true; url: URL } | { ok: false; reason: string };
+/**
+ * `reason` may be shown to whoever supplied the URL; `detail` (which internal address a name
+ * resolved to) is for logs only: echoing it would turn the check into a map of the network.
+ */
+export type OutboundUrlCheck = { ok: true; url: URL } | { ok: false; reason: string; detail?: string };
 
 const systemLookup = (host: string) => dnsLookup(host, { all: true, verbatim: true });
 
@@ -45,7 +49,8 @@ export async function checkOutboundUrl(input: string | URL, policy: OutboundUrlP
   for (const address of addresses) {
     const verdict = addressVerdict(address, policy);
     if (!verdict) continue;
-    return refuse(literal ? `the host ${host} ${verdict}` : `the host ${host} resolves to ${address}, which ${verdict}`);
+    if (literal) return refuse(`the host ${host} ${verdict}`);
+    return refuse(`the host ${host} resolves to an address that is not public`, `${address} ${verdict}`);
   }
   return { ok: true, url };
 }
@@ -69,6 +74,6 @@ async function resolve(host: string, policy: OutboundUrlPolicy): Promise<string[
   }
 }
 
-function refuse(reason: string): OutboundUrlCheck {
-  return { ok: false, reason };
+function refuse(reason: string, detail?: string): OutboundUrlCheck {
+  return detail ? { ok: false, reason, detail } : { ok: false, reason };
 }

@@ -1,6 +1,7 @@
 import { waitFor } from '@conveyor/testing';
 import { call, registerAndLogin } from './support/http';
 import { startPlatform, type Platform } from './support/platform';
+import { runNodeScript, SYSTEM_TEST_JWT_SECRET } from './support/service-process';
 
 type Client = Awaited<ReturnType<typeof registerAndLogin>> & { apiKey: string };
 
@@ -38,10 +39,15 @@ describe('the job saga (auth, user, billing and jobs as separate processes)', ()
       },
       { description: `job ${id} to finish`, timeoutMs: 20_000, intervalMs: 100 },
     );
+  /** Waits until the client has `expected` credits available and nothing left on hold. */
   const availableCredits = async (client: Client, expected: number) =>
-    waitFor(async () => (await balance(client.token)).body['available'] === expected, {
-      description: `the balance to reach ${expected}`,
-    });
+    waitFor(
+      async () => {
+        const { body } = await balance(client.token);
+        return body['available'] === expected && body['reserved'] === 0;
+      },
+      { description: `the balance to reach ${expected} with no credits on hold` },
+    );
 
   it('runs a job with enough credits to success and charges its cost once', async () => {
     const client = await newClient();
@@ -84,6 +90,33 @@ describe('the job saga (auth, user, billing and jobs as separate processes)', ()
     expect((await balance(client.token)).body['available']).toBe(0);
   }, 60_000);
 
+  it('runs the jobs of a basic client one at a time, in the order they were submitted', async () => {
+    const client = await newClient();
+    const ids: unknown[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await submit(client, { i, delayMs: 300 })).body['id']);
+
+    // watch the running jobs until all five are done
+    let mostAtOnce = 0;
+    await waitFor(
+      async () => {
+        const running = await call(`${url('jobs')}/v1/jobs?status=running`, { token: client.apiKey });
+        mostAtOnce = Math.max(mostAtOnce, (running.body['items'] as unknown[]).length);
+        const done = await call(`${url('jobs')}/v1/jobs?status=succeeded`, { token: client.apiKey });
+        return (done.body['items'] as unknown[]).length === 5;
+      },
+      { description: 'all five jobs to succeed', timeoutMs: 20_000, intervalMs: 25 },
+    );
+
+    expect(mostAtOnce).toBe(1);
+    const jobs = await Promise.all(ids.map(async (id) => (await call(`${url('jobs')}/v1/jobs/${id}`, { token: client.apiKey })).body));
+    const starts = jobs.map((job) => Date.parse(String(job['startedAt'])));
+    expect([...starts].sort((a, b) => a - b)).toEqual(starts);
+    for (let i = 1; i < jobs.length; i++) {
+      expect(Date.parse(String(jobs[i]['startedAt']))).toBeGreaterThanOrEqual(Date.parse(String(jobs[i - 1]['finishedAt'])));
+    }
+    await availableCredits(client, 5);
+  }, 60_000);
+
   it("keeps one client's jobs away from another (404)", async () => {
     const [a, b] = [await newClient(), await newClient()];
     const job = await submit(a, { private: true });
@@ -109,4 +142,36 @@ describe('the job saga (auth, user, billing and jobs as separate processes)', ()
     });
     expect(Date.now() - revokedAt).toBeLessThan(1_000);
   });
+
+  it('seeds two demo clients with their plans, credits and a working API key, and can seed again', async () => {
+    const seedOnce = async () => {
+      const { exit, output } = runNodeScript('infrastructure/local/seed.mjs', {
+        AUTH_URL: url('auth'),
+        BILLING_URL: url('billing'),
+        JWT_SECRET: SYSTEM_TEST_JWT_SECRET,
+      });
+      expect(await exit).toBe(0);
+      return output.join('\n').match(/ck_live_[0-9A-Za-z]+/g) ?? [];
+    };
+
+    const first = await seedOnce();
+    const second = await seedOnce();
+
+    expect(first).toHaveLength(2);
+    expect(second).toHaveLength(2);
+    const [basicKey, proKey] = second;
+    for (const [key, credits] of [[basicKey, 10], [proKey, 100]] as const) {
+      await waitFor(async () => (await call(`${url('jobs')}/v1/jobs`, { token: key })).status === 200, {
+        description: 'the seeded key to work',
+      });
+      const login = await call(`${url('auth')}/v1/auth/login`, {
+        body: { email: key === basicKey ? 'demo-basic@conveyor.local' : 'demo-pro@conveyor.local', password: 'conveyor-demo-password' },
+      });
+      expect((await balance(String(login.body['accessToken']))).body).toMatchObject({ available: credits });
+    }
+    // the first run's keys were revoked by the second
+    await waitFor(async () => (await call(`${url('jobs')}/v1/jobs`, { token: first[0] })).status === 401, {
+      description: "the first run's key to be revoked",
+    });
+  }, 60_000);
 });

@@ -194,6 +194,9 @@ describe('POST /v1/jobs (real Postgres and RabbitMQ)', () => {
       ['a metadata key over 40 characters', echo({ metadata: { ['k'.repeat(41)]: 'v' } }), 400, 'REQUEST.INVALID'],
       ['a metadata value over 500 characters', echo({ metadata: { note: 'v'.repeat(501) } }), 400, 'REQUEST.INVALID'],
       ['a metadata value that is a number', echo({ metadata: { order: 1042 } }), 400, 'REQUEST.INVALID'],
+      ['a NUL character in the input', echo({}, { text: 'a\u0000b' }), 400, 'REQUEST.INVALID'],
+      ['an unpaired surrogate in a metadata value', echo({ metadata: { note: 'x\ud800' } }), 400, 'REQUEST.INVALID'],
+      ['a NUL character in an input key', echo({}, { ['k\u0000']: 1 }), 400, 'REQUEST.INVALID'],
       ['malformed JSON', '{"type": "echo", "input": ', 400, 'REQUEST.MALFORMED_JSON'],
       ['a body over 1 MB', echo({}, { blob: 'x'.repeat(1_100_000) }), 413, 'REQUEST.TOO_LARGE'],
     ])('answers %s with %i %s', async (_, body, status, code) => {

@@ -20,12 +20,17 @@ export interface ServiceProcess {
 }
 
 /** Runs `main.ts` of a service with arguments (e.g. `migrate`) and resolves with its exit. */
-export function runServiceCommand(
-  name: ServiceName,
+export function runServiceCommand(name: ServiceName, env: NodeJS.ProcessEnv, args: string[] = []) {
+  return runNodeScript(`services/${name}/src/main.ts`, env, args);
+}
+
+/** Runs a script of the repository (TypeScript through SWC) and collects its output lines. */
+export function runNodeScript(
+  script: string,
   env: NodeJS.ProcessEnv,
   args: string[] = [],
 ): { child: ChildProcess; output: string[]; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', `services/${name}/src/main.ts`, ...args], {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', script, ...args], {
     cwd: REPO_ROOT,
     env: { ...baseEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

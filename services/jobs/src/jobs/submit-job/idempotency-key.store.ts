@@ -103,7 +103,7 @@ export class IdempotencyKeyStore {
     );
     // Taken over as abandoned while we were slow: the other request now owns the key, so
     // this one must not create a second job (throwing rolls our transaction back).
-    if (completed.length === 0) throw new Error(`Lost the claim on an Idempotency-Key of user ${userId}`);
+    if (completed.length === 0) throw new IdempotencyKeyInFlightError();
   }
 
   /** Gives up a claim whose request failed, so that a retry can run. */
