@@ -4,3 +4,4 @@ export { runMigrations } from './run-migrations';
 export { isUniqueViolation } from './unique-violation';
 export { isDatabaseUnavailable } from './connection-errors';
 export { sqlIdentifier } from './sql-identifier';
+export { queryRows } from './query-rows';

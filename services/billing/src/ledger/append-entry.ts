@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { queryRows } from '../persistence/query-rows';
+import { queryRows } from '@conveyor/persistence';
 import type { EntryEffect } from './entry-kinds';
 
 export interface NewEntry extends EntryEffect {

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { queryRows } from '../../persistence/query-rows';
+import { queryRows } from '@conveyor/persistence';
 
 /** A pending payment this instance has claimed for one call to the provider. */
 export interface ClaimedPayment {

@@ -5,7 +5,7 @@ import { lockAccount } from '../../accounts/lock-account';
 import { BILLING_SOURCE } from '../../billing-source';
 import { appendEntry } from '../../ledger/append-entry';
 import { entryEffect } from '../../ledger/entry-kinds';
-import { queryRows } from '../../persistence/query-rows';
+import { queryRows } from '@conveyor/persistence';
 import type { ClaimedPayment } from './payment-attempts';
 
 /**
