@@ -12,7 +12,17 @@ interface JobsOwnConfig {
   WORKER_POLL_INTERVAL_MS: number;
   /** Jobs one worker process runs at the same time (across all clients). */
   WORKER_CONCURRENCY: number;
+  /**
+   * How long a claim, and each renewal of it, holds a running job. A job whose lease runs out
+   * (its worker died or stopped renewing) is taken back by any worker's poll.
+   */
+  JOB_LEASE_SECONDS: number;
+  /** A job billing has not answered for after this long is rejected (`billing_timeout`). */
+  PENDING_JOB_TIMEOUT_SECONDS: number;
 }
+
+/** The lease a worker takes when it is not told otherwise (see JOB_LEASE_SECONDS). */
+export const DEFAULT_JOB_LEASE_SECONDS = 30;
 
 export type JobsConfig = ServiceConfig<JobsOwnConfig>;
 
@@ -24,5 +34,7 @@ export const jobsEnvSchema = serviceEnvSchema<JobsOwnConfig>(
     IDEMPOTENCY_TTL_HOURS: Joi.number().min(1).max(24 * 7).default(24),
     WORKER_POLL_INTERVAL_MS: Joi.number().integer().min(10).max(60_000).default(500),
     WORKER_CONCURRENCY: Joi.number().integer().min(1).max(256).default(8),
+    JOB_LEASE_SECONDS: Joi.number().integer().min(5).max(3600).default(DEFAULT_JOB_LEASE_SECONDS),
+    PENDING_JOB_TIMEOUT_SECONDS: Joi.number().integer().min(2).max(86_400).default(300),
   },
 );

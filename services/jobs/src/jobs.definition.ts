@@ -8,6 +8,7 @@ import { CreateMessaging1764230400000 } from './migrations/1764230400000-create-
 import { CreateJobs1764316800000 } from './migrations/1764316800000-create-jobs';
 import { ApiKeyUsageAndIdempotencyClaims1764320000000 } from './migrations/1764320000000-api-key-usage-and-idempotency-claims';
 import { AddJobTraceContext1764330000000 } from './migrations/1764330000000-add-job-trace-context';
+import { AddJobLease1764340000000 } from './migrations/1764340000000-add-job-lease';
 import { PlansModule } from './plans/plans.module';
 
 export const jobsService: ServiceDefinition<JobsConfig> = {
@@ -20,6 +21,7 @@ export const jobsService: ServiceDefinition<JobsConfig> = {
     CreateJobs1764316800000,
     ApiKeyUsageAndIdempotencyClaims1764320000000,
     AddJobTraceContext1764330000000,
+    AddJobLease1764340000000,
   ],
   modules: () => [ApiKeysModule, PlansModule, JobsHttpModule, JobProcessingModule],
 };

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { JobClaimer, LOCK_CLIENT_SQL } from '../src/jobs/run-jobs/claim-jobs';
+import { leaseTerms } from '../src/jobs/run-jobs/job-lease';
 import { jobsService } from '../src/jobs.definition';
 
 jest.setTimeout(30_000);
@@ -49,7 +50,7 @@ describe('claims racing for one client (real Postgres)', () => {
   }
 
   const race = (userId: string, claimsPerClaimer: number, max: number) => {
-    const claimers = dataSources.map((dataSource) => new JobClaimer(dataSource, new OutboxWriter('jobs')));
+    const claimers = dataSources.map((dataSource) => new JobClaimer(dataSource, new OutboxWriter('jobs'), leaseTerms()));
     return Promise.all(claimers.flatMap((claimer) => Array.from({ length: claimsPerClaimer }, () => claimer.claim(userId, max))));
   };
 
@@ -87,9 +88,27 @@ describe('claims racing for one client (real Postgres)', () => {
     const userId = randomUUID();
     const queued = await queueJobs(userId, 6, 5);
 
-    const claimed = await new JobClaimer(admin, new OutboxWriter('jobs')).claim(userId, 2);
+    const claimed = await new JobClaimer(admin, new OutboxWriter('jobs'), leaseTerms()).claim(userId, 2);
 
     expect(claimed.map((job) => job.id)).toEqual(queued.slice(0, 2));
+  });
+
+  it("hold each job they start under a lease of the configured length, in the claimer's name", async () => {
+    // given
+    const userId = randomUUID();
+    const [queued] = await queueJobs(userId, 1);
+    const lease = leaseTerms(45);
+
+    // when
+    await new JobClaimer(admin, new OutboxWriter('jobs'), lease).claim(userId, 1);
+
+    // then
+    const [row] = await admin.query(
+      `SELECT worker_id, extract(epoch FROM lease_expires_at - started_at) AS seconds FROM jobs.jobs WHERE id = $1`,
+      [queued],
+    );
+    expect(row.worker_id).toBe(lease.holder);
+    expect(Number(row.seconds)).toBeCloseTo(45, 0);
   });
 
   it("count the client's running jobs only after a concurrent claim for it has committed", async () => {
@@ -108,7 +127,7 @@ describe('claims racing for one client (real Postgres)', () => {
       ]);
 
       // when this claimer tries meanwhile
-      const claim = new JobClaimer(admin, new OutboxWriter('jobs')).claim(userId, 5);
+      const claim = new JobClaimer(admin, new OutboxWriter('jobs'), leaseTerms()).claim(userId, 5);
       await waitFor(
         async () => (await admin.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).length === 1,
         { description: 'the claim to wait for the lock' },

@@ -111,49 +111,59 @@ describe('shutting a worker down (real Postgres and RabbitMQ)', () => {
     expect(await eventTypes(sql, long)).toEqual(['jobs.job.started.v1', 'jobs.job.started.v1', 'jobs.job.succeeded.v1']);
   });
 
-  it('hands back the job of a processor that ignores the abort, and refuses what it reports later', async () => {
-    // given a worker of its own (no service instance runs now) whose processor does not
-    // listen to its signal
+  it('leaves the job of a processor that ignores the abort running, until its lease runs out and another worker takes it', async () => {
+    // given two workers of their own (no service instance runs now), each with a pool of its
+    // own and a 1 s lease; the first one's processor does not listen to its signal
     let finish: (result: unknown) => void = () => undefined;
     const stubborn: JobProcessor = {
       type: 'stubborn',
       inputSchema: Joi.object(),
       process: () => new Promise((resolve) => (finish = resolve)),
     };
-    const dataSource = new DataSource(dataSourceOptions({ url: config.DATABASE_URL, schema: 'jobs', poolSize: 2 }));
-    await dataSource.initialize();
-    const worker = new JobWorker({
-      dataSource,
-      outbox: new OutboxWriter('jobs'),
-      processors: new ProcessorRegistry([stubborn]),
-      pollIntervalMs: 50,
-      concurrency: 1,
-      finishGraceMs: 50,
-      abortGraceMs: 50,
-    });
+    const prompt: JobProcessor = { type: 'stubborn', inputSchema: Joi.object(), process: async () => ({ second: true }) };
+    const dataSources = [1, 2].map(() => new DataSource(dataSourceOptions({ url: config.DATABASE_URL, schema: 'jobs', poolSize: 2 })));
+    await Promise.all(dataSources.map((dataSource) => dataSource.initialize()));
+    const worker = (dataSource: DataSource, processor: JobProcessor) =>
+      new JobWorker({
+        dataSource,
+        outbox: new OutboxWriter('jobs'),
+        processors: new ProcessorRegistry([processor]),
+        pollIntervalMs: 50,
+        concurrency: 1,
+        finishGraceMs: 50,
+        abortGraceMs: 50,
+        leaseSeconds: 1,
+      });
+    const [first, second] = [worker(dataSources[0], stubborn), worker(dataSources[1], prompt)];
     try {
       const id = randomUUID();
       await sql(`INSERT INTO jobs.jobs (id, user_id, type, input, status) VALUES ($1, $2, 'stubborn', '{}', 'queued')`, [
         id,
         randomUUID(),
       ]);
-      worker.start();
+      first.start();
       await untilStatus(sql, id, 'running');
 
-      // when the worker stops, then another worker claims the job
-      await worker.stop();
-      expect(await jobState(sql, id)).toMatchObject({ status: 'queued', attempts: 1 });
-      await sql(`UPDATE jobs.jobs SET status = 'running', attempts = 2 WHERE id = $1`, [id]);
+      // when the first worker stops, its processor still running
+      await first.stop();
 
-      // and the first processor reports its result after all
+      // then the job is not handed back while that processor may still be running it
+      expect(first.runningJobs()).toEqual([id]);
+      expect(await jobState(sql, id)).toMatchObject({ status: 'running', attempts: 1 });
+
+      // and when its lease has run out, another worker frees it and runs it as a second attempt
+      second.start();
+      const done = await untilStatus(sql, id, 'succeeded');
+      expect(done).toMatchObject({ attempts: 2, result: { second: true } });
+
+      // and what the first processor reports afterwards changes nothing
       finish({ late: true });
-      await waitFor(() => worker.runningJobs().length === 0, { description: 'the late run to end' });
-
-      // then it changed nothing: the job belongs to its second attempt
-      expect(await jobState(sql, id)).toMatchObject({ status: 'running', attempts: 2, result: null });
-      expect(await eventTypes(sql, id)).toEqual(['jobs.job.started.v1']);
+      await waitFor(() => first.runningJobs().length === 0, { description: 'the late run to end' });
+      expect(await jobState(sql, id)).toEqual(done);
+      expect(await eventTypes(sql, id)).toEqual(['jobs.job.started.v1', 'jobs.job.started.v1', 'jobs.job.succeeded.v1']);
     } finally {
-      await dataSource.destroy();
+      await second.stop();
+      await Promise.all(dataSources.map((dataSource) => dataSource.destroy()));
     }
   });
 });

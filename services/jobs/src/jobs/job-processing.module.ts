@@ -7,6 +7,7 @@ import { ProcessorRegistry } from '../processors/processor-registry';
 import { ProcessorsModule } from '../processors/processors.module';
 import { OnCreditsRejectedHandler } from './on-credits-rejected/on-credits-rejected.handler';
 import { OnCreditsReservedHandler } from './on-credits-reserved/on-credits-reserved.handler';
+import { StaleJobSweeper } from './reject-stale-jobs/stale-job-sweeper';
 import { JobWorker } from './run-jobs/job-worker';
 
 /**
@@ -21,6 +22,7 @@ import { JobWorker } from './run-jobs/job-worker';
   imports: [ProcessorsModule],
   controllers: [OnCreditsReservedHandler, OnCreditsRejectedHandler],
   providers: [
+    StaleJobSweeper,
     {
       provide: JobWorker,
       inject: [DataSource, OutboxWriter, ProcessorRegistry, APP_CONFIG],
@@ -34,6 +36,7 @@ import { JobWorker } from './run-jobs/job-worker';
           concurrency: config.WORKER_CONCURRENCY,
           finishGraceMs: config.SHUTDOWN_TIMEOUT_MS / 4,
           abortGraceMs: config.SHUTDOWN_TIMEOUT_MS / 10,
+          leaseSeconds: config.JOB_LEASE_SECONDS,
         }),
     },
   ],

@@ -3,6 +3,7 @@ import type { OutboxWriter } from '@conveyor/outbox';
 import { Attr, restoreTraceContext, tracer } from '@conveyor/tracing';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DEFAULT_MAX_CONCURRENT_JOBS } from '../../plans/plan-limits';
+import { leaseFromNow, type LeaseTerms } from './job-lease';
 import { JOB_ROW_COLUMNS, jobFacts, updatedRows, type JobRow } from './job-row';
 
 /**
@@ -30,7 +31,11 @@ const CANDIDATES_SQL = `
 /** Serialises every claim for one client, across all workers (see `claim`). */
 export const LOCK_CLIENT_SQL = `SELECT pg_advisory_xact_lock(hashtext('jobs.claim'), hashtext($1))`;
 
-/** $1 client, $2 default limit, $3 most jobs this worker can take, $4 pending window (s). */
+/**
+ * $1 client, $2 default limit, $3 most jobs this worker can take, $4 pending window (s),
+ * $5 lease (s), $6 this worker. A job of a lost worker counts as running until the reaper
+ * frees it, so it holds its client's slot for at most one lease (plus a poll).
+ */
 const CLAIM_SQL = `
   WITH slots AS (
     SELECT coalesce((SELECT max_concurrent_jobs FROM jobs.plans WHERE user_id = $1), $2)
@@ -46,6 +51,7 @@ const CLAIM_SQL = `
   )
   UPDATE jobs.jobs j
   SET status = 'running', started_at = clock_timestamp(), attempts = j.attempts + 1,
+      lease_expires_at = ${leaseFromNow('$5')}, worker_id = $6,
       version = j.version + 1, updated_at = clock_timestamp()
   FROM next
   WHERE j.id = next.id AND j.status = 'queued'
@@ -78,6 +84,7 @@ export class JobClaimer {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
+    private readonly lease: LeaseTerms,
   ) {}
 
   candidates(limit: number): Promise<string[]> {
@@ -87,14 +94,22 @@ export class JobClaimer {
   }
 
   /**
-   * Starts up to `max` of the client's queued jobs (fewer when its plan has fewer free slots)
-   * and writes their `jobs.job.started.v1` events in the same transaction.
+   * Starts up to `max` of the client's queued jobs (fewer when its plan has fewer free slots),
+   * each under a lease held by this worker, and writes their `jobs.job.started.v1` events in
+   * the same transaction.
    */
   claim(userId: string, max: number): Promise<JobRow[]> {
     return this.dataSource.transaction('READ COMMITTED', async (manager) => {
       await manager.query(LOCK_CLIENT_SQL, [userId]);
       const claimed = updatedRows<JobRow>(
-        await manager.query(CLAIM_SQL, [userId, DEFAULT_MAX_CONCURRENT_JOBS, max, PENDING_ORDER_WINDOW_SECONDS]),
+        await manager.query(CLAIM_SQL, [
+          userId,
+          DEFAULT_MAX_CONCURRENT_JOBS,
+          max,
+          PENDING_ORDER_WINDOW_SECONDS,
+          this.lease.seconds,
+          this.lease.holder,
+        ]),
       );
       claimed.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
       for (const job of claimed) await this.writeStarted(job, manager);

@@ -8,13 +8,28 @@ import { JOB_ROW_COLUMNS, jobFacts, updatedRows, type JobRow } from './job-row';
 export const INLINE_RESULT_LIMIT_BYTES = 64 * 1024;
 
 const FINISHED = `finished_at = clock_timestamp(), version = version + 1, updated_at = clock_timestamp()`;
-const STILL_OURS = `id = $1 AND status = 'running' AND attempts = $2`;
+
+/**
+ * Which run a write may end. `claimed`: the run its worker claimed, for as long as the job is
+ * still at that attempt. `lease_expired`: the same run, but only once its lease has run out,
+ * for the reaper that ends runs on behalf of a lost worker; a renewal that lands first makes
+ * the reaper's write match nothing.
+ */
+export type RunGuard = 'claimed' | 'lease_expired';
+
+const STILL_AT_ATTEMPT = `id = $1 AND status = 'running' AND attempts = $2`;
+const GUARDS: Record<RunGuard, string> = {
+  claimed: STILL_AT_ATTEMPT,
+  lease_expired: `${STILL_AT_ATTEMPT} AND lease_expires_at < now()`,
+};
 
 /**
  * Ends a run. Every write is guarded by `status = 'running' AND attempts = <the claimed
  * attempt>`: it applies only while the job is still the run this worker claimed. A job
- * canceled meanwhile, or handed back and claimed again elsewhere, matches nothing, and then
- * nothing is written (the result is discarded, no event). Each method says whether it applied.
+ * canceled meanwhile, or handed back (by its worker or by the reaper) and claimed again
+ * elsewhere, matches nothing, and then nothing is written (the result is discarded, no
+ * event). So a worker that was presumed dead and reports late changes nothing once its job
+ * has moved on. Each method says whether it applied.
  */
 export class JobFinisher {
   constructor(
@@ -28,7 +43,7 @@ export class JobFinisher {
       const [row] = updatedRows<JobRow & { finished_at: Date }>(
         await manager.query(
           `UPDATE jobs.jobs j SET status = 'succeeded', result = $3::jsonb, ${FINISHED}
-           WHERE ${STILL_OURS} RETURNING ${JOB_ROW_COLUMNS('j')}, j.finished_at`,
+           WHERE ${GUARDS.claimed} RETURNING ${JOB_ROW_COLUMNS('j')}, j.finished_at`,
           [job.id, job.attempts, serializedResult],
         ),
       );
@@ -47,13 +62,13 @@ export class JobFinisher {
     });
   }
 
-  fail(job: JobRow, error: { code: string; message: string }): Promise<boolean> {
+  fail(job: JobRow, error: { code: string; message: string }, guard: RunGuard = 'claimed'): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const message = error.message.slice(0, 1000);
       const [row] = updatedRows<JobRow & { finished_at: Date }>(
         await manager.query(
           `UPDATE jobs.jobs j SET status = 'failed', error_code = $3, error_message = $4, ${FINISHED}
-           WHERE ${STILL_OURS} RETURNING ${JOB_ROW_COLUMNS('j')}, j.finished_at`,
+           WHERE ${GUARDS[guard]} RETURNING ${JOB_ROW_COLUMNS('j')}, j.finished_at`,
           [job.id, job.attempts, error.code, message],
         ),
       );
@@ -72,16 +87,18 @@ export class JobFinisher {
   }
 
   /**
-   * Hands the job back to the queue (a transient failure, or this worker is shutting down).
-   * It keeps its `seq`, so it is its client's next job again, and its `attempts`. No event:
+   * Hands the job back to the queue (a transient failure, this worker is shutting down, or the
+   * reaper found its worker lost). It keeps its `seq`, so it is its client's next job again,
+   * and its `attempts`; the start, lease and holder of the ended run are cleared. No event:
    * to everyone outside, the job is simply still on its way.
    */
-  requeue(job: JobRow): Promise<boolean> {
+  requeue(job: JobRow, guard: RunGuard = 'claimed'): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const [row] = updatedRows<{ id: string }>(
         await manager.query(
-          `UPDATE jobs.jobs SET status = 'queued', version = version + 1, updated_at = clock_timestamp()
-           WHERE ${STILL_OURS} RETURNING id`,
+          `UPDATE jobs.jobs SET status = 'queued', started_at = NULL, lease_expires_at = NULL, worker_id = NULL,
+             version = version + 1, updated_at = clock_timestamp()
+           WHERE ${GUARDS[guard]} RETURNING id`,
           [job.id, job.attempts],
         ),
       );

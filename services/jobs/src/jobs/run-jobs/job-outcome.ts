@@ -1,7 +1,17 @@
 import { PermanentJobError, TransientJobError } from '../../processors/processor.errors';
 
-/** Why a run was stopped from outside: the client canceled it, or this worker is stopping. */
-export type StopReason = 'canceled' | 'shutdown';
+/**
+ * Why a run was stopped from outside: the client canceled it, this worker is stopping, or this
+ * worker could not keep the job's lease (it may already be someone else's).
+ */
+export type StopReason = 'canceled' | 'shutdown' | 'lost';
+
+/** The reason a stopped processor's signal carries. */
+export const STOP_MESSAGES: Record<StopReason, string> = {
+  canceled: 'The job was canceled.',
+  shutdown: 'The worker is shutting down.',
+  lost: 'The worker can no longer hold the job.',
+};
 
 /** How a processor call ended. */
 export type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -12,7 +22,7 @@ export type JobOutcome =
   | { kind: 'retry' }
   /** Somebody else already decided the job's fate (a cancel): write nothing. */
   | { kind: 'abandoned' }
-  /** Stopped by the shutdown: back to the queue for another worker. */
+  /** Stopped by the shutdown or a lost lease: back to the queue for another worker. */
   | { kind: 'handed_back' };
 
 /**
@@ -24,7 +34,8 @@ export type JobOutcome =
 export function outcomeOf(settled: Settled, stopped: StopReason | undefined, attempt: number, maxAttempts: number): JobOutcome {
   if (stopped === 'canceled') return { kind: 'abandoned' };
   if (settled.ok) return { kind: 'succeeded', result: settled.value };
-  if (stopped === 'shutdown') return { kind: 'handed_back' };
+  // Handing back is guarded by the attempt, so it is a no-op if the reaper got there first.
+  if (stopped === 'shutdown' || stopped === 'lost') return { kind: 'handed_back' };
   const { error } = settled;
   if (error instanceof PermanentJobError) return { kind: 'failed', code: error.code, message: error.message };
   if (error instanceof TransientJobError) {

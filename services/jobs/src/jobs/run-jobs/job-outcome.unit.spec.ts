@@ -43,4 +43,9 @@ describe('the outcome of a run', () => {
     expect(outcomeOf(failedWith(new DOMException('stopping', 'AbortError')), 'shutdown', 1, 3)).toEqual({ kind: 'handed_back' });
     expect(outcomeOf(succeeded, 'shutdown', 1, 3)).toEqual({ kind: 'succeeded', result: { hello: 'world' } });
   });
+
+  it('hands back a run stopped because its lease was lost, but keeps one that completed anyway', () => {
+    expect(outcomeOf(failedWith(new DOMException('lease lost', 'AbortError')), 'lost', 1, 3)).toEqual({ kind: 'handed_back' });
+    expect(outcomeOf(succeeded, 'lost', 1, 3)).toEqual({ kind: 'succeeded', result: { hello: 'world' } });
+  });
 });

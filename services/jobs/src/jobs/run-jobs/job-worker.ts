@@ -4,9 +4,12 @@ import type { DataSource } from 'typeorm';
 import type { ProcessorRegistry } from '../../processors/processor-registry';
 import { JobClaimer } from './claim-jobs';
 import { JobFinisher } from './finish-job';
+import { JobLeases, leaseTerms } from './job-lease';
 import { JobNotifications } from './job-notifications';
-import type { StopReason } from './job-outcome';
+import { STOP_MESSAGES, type StopReason } from './job-outcome';
 import type { JobRow } from './job-row';
+import { LeaseKeeper, type HeldRun } from './keep-leases';
+import { LostJobReaper } from './reap-lost-jobs';
 import { describe, JobRunner, type JobRun } from './run-job';
 
 export interface JobWorkerOptions {
@@ -21,11 +24,13 @@ export interface JobWorkerOptions {
   concurrency: number;
   /** On stop: how long running jobs may take to finish on their own before they are aborted. */
   finishGraceMs: number;
-  /** On stop: how long aborted jobs get to wind down before they are handed back regardless. */
+  /** On stop: how long aborted jobs get to wind down; a run still going after that keeps its job. */
   abortGraceMs: number;
+  /** How long a claim or a renewal holds a job (JOB_LEASE_SECONDS; 30 s when not given); renewed every third of it. */
+  leaseSeconds?: number;
 }
 
-type Run = JobRun & { done?: Promise<void> };
+type Run = JobRun & HeldRun & { done?: Promise<void> };
 
 /** Clients considered per claiming round; enough that a few blocked ones cannot starve others. */
 const CANDIDATES_PER_ROUND = 100;
@@ -35,25 +40,39 @@ const CANDIDATES_PER_ROUND = 100;
  * runs their processors, and records how each run ended. It wakes when a job is queued
  * (NOTIFY), when one of its own runs ends, and on a poll. A cancel reaches a running job
  * through NOTIFY (or the poll's check) and aborts its processor. Stopping lets running jobs
- * finish for a while, then aborts them and hands them back to the queue.
+ * finish for a while, then aborts them; those that stop are handed back to the queue.
+ *
+ * Each claimed job is held by a lease that this worker renews while the run lasts. A worker
+ * that dies, hangs or gives up on a job stops renewing, and once the lease runs out any
+ * worker's poll frees the job (see LostJobReaper), so a job is never stuck in `running`.
  */
 export class JobWorker {
   private readonly logger = new Logger(JobWorker.name);
   private readonly runs = new Map<string, Run>();
   private readonly claimer: JobClaimer;
   private readonly finisher: JobFinisher;
+  private readonly leaseKeeper: LeaseKeeper;
+  private readonly reaper: LostJobReaper;
   private readonly runner: JobRunner;
   private readonly notifications?: JobNotifications;
   private state: 'idle' | 'running' | 'stopping' = 'idle';
   private claiming?: Promise<void>;
   private claimAgain = false;
   private checking = false;
+  private reaping?: Promise<void>;
   private pollTimer?: NodeJS.Timeout;
   private stopped?: Promise<void>;
 
   constructor(private readonly options: JobWorkerOptions) {
-    this.claimer = new JobClaimer(options.dataSource, options.outbox);
+    const lease = leaseTerms(options.leaseSeconds);
+    const leases = new JobLeases(options.dataSource, lease);
+    this.claimer = new JobClaimer(options.dataSource, options.outbox, lease);
     this.finisher = new JobFinisher(options.dataSource, options.outbox);
+    this.leaseKeeper = new LeaseKeeper(leases, lease.seconds * 1000, {
+      current: () => [...this.runs.values()],
+      lose: (jobId) => this.stopRun(jobId, 'lost'),
+    });
+    this.reaper = new LostJobReaper(options.dataSource, leases, this.finisher, options.processors);
     this.runner = new JobRunner(options.processors, this.finisher);
     if (options.listenUrl) {
       this.notifications = new JobNotifications(options.listenUrl, {
@@ -74,11 +93,13 @@ export class JobWorker {
     this.pollTimer = setInterval(() => {
       this.wake();
       void this.checkRunsStillOurs();
+      this.reapLostJobs();
     }, this.options.pollIntervalMs);
+    this.leaseKeeper.start();
     this.wake();
   }
 
-  /** Idempotent; resolves once every run has ended or been handed back. */
+  /** Idempotent; resolves once every run has ended, been handed back, or been left to its lease. */
   stop(): Promise<void> {
     this.stopped ??= this.shutdown();
     return this.stopped;
@@ -115,15 +136,16 @@ export class JobWorker {
     let started = false;
     for (const userId of await this.claimer.candidates(CANDIDATES_PER_ROUND)) {
       if (free() <= 0) break;
+      const claimedAt = performance.now();
       const jobs = await this.claimer.claim(userId, free());
-      for (const job of jobs) this.launch(job);
+      for (const job of jobs) this.launch(job, claimedAt);
       started ||= jobs.length > 0;
     }
     return started;
   }
 
-  private launch(job: JobRow): void {
-    const run: Run = { job, controller: new AbortController() };
+  private launch(job: JobRow, heldSince: number): void {
+    const run: Run = { job, controller: new AbortController(), heldSince };
     this.runs.set(job.id, run);
     run.done = this.runner.execute(run)
       .catch((error) => this.logger.error(`Job ${job.id} could not be recorded: ${describe(error)}`))
@@ -138,8 +160,19 @@ export class JobWorker {
     const run = this.runs.get(jobId);
     if (!run || run.stopped) return;
     run.stopped = reason;
-    const message = reason === 'canceled' ? 'The job was canceled.' : 'The worker is shutting down.';
-    run.controller.abort(new DOMException(message, 'AbortError'));
+    run.controller.abort(new DOMException(STOP_MESSAGES[reason], 'AbortError'));
+  }
+
+  /** Frees jobs whose worker lost its lease; one pass at a time per worker. */
+  private reapLostJobs(): void {
+    if (this.state !== 'running' || this.reaping) return;
+    this.reaping = this.reaper
+      .reap()
+      .then((freed) => {
+        if (freed > 0) this.wake();
+      })
+      .catch((error) => this.logger.warn(`Freeing lost jobs failed: ${describe(error)}`))
+      .finally(() => (this.reaping = undefined));
   }
 
   /**
@@ -169,19 +202,25 @@ export class JobWorker {
 
   /**
    * Stops claiming, gives running jobs `finishGraceMs` to end on their own, aborts the rest
-   * and gives them `abortGraceMs` to hand themselves back. A processor that ignores its signal
-   * has its job handed back anyway; what it writes later is refused by the attempt guard.
+   * and gives them `abortGraceMs` to hand themselves back. Leases are renewed all along.
+   *
+   * A processor that ignores its signal keeps its job: handing the job back while the
+   * processor may still be running would let another instance run it at the same time. The
+   * job stays `running` under a lease nobody renews, and a reaper frees it once that runs out
+   * (after the process has exited, normally). If the processor reports before then, its
+   * outcome is recorded as usual.
    */
   private async shutdown(): Promise<void> {
     if (this.state === 'idle') return;
     this.state = 'stopping';
     clearInterval(this.pollTimer);
-    await this.claiming;
+    await Promise.all([this.claiming, this.reaping]);
     await this.settleRuns(this.options.finishGraceMs);
     for (const id of this.runs.keys()) this.stopRun(id, 'shutdown');
     await this.settleRuns(this.options.abortGraceMs);
-    for (const run of [...this.runs.values()]) {
-      await this.finisher.requeue(run.job).catch((error) => this.logger.error(`Handing back job ${run.job.id} failed: ${describe(error)}`));
+    await this.leaseKeeper.stop();
+    for (const id of this.runs.keys()) {
+      this.logger.warn(`Job ${id} did not stop when aborted; it stays running until its lease runs out, then another worker takes it`);
     }
     await this.notifications?.stop();
   }

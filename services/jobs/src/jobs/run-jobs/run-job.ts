@@ -64,7 +64,7 @@ export class JobRunner {
             ? this.finisher.fail(job, { code: 'JOBS.RESULT_NOT_JSON', message: 'The job produced a result that is not JSON.' })
             : this.finisher.succeed(job, result),
         );
-        if (!applied) this.logger.log(`Job ${job.id} ended after it was canceled; its result is discarded`);
+        if (!applied) this.logger.log(`Job ${job.id} ended after it was canceled or taken over; its result is discarded`);
         return;
       }
       case 'failed':

@@ -1,0 +1,39 @@
+import { createEvent, JobRejectedV1 } from '@conveyor/contracts';
+import type { OutboxWriter } from '@conveyor/outbox';
+import type { EntityManager } from 'typeorm';
+import { statusesBefore } from './job-status';
+import { JOB_QUEUED_CHANNEL } from './run-jobs/job-channels';
+import { JOB_ROW_COLUMNS, jobFacts, updatedRows, type JobRow } from './run-jobs/job-row';
+
+export type RejectOutcome = 'REJECTED' | 'NOT_PENDING' | 'UNKNOWN_JOB';
+
+/**
+ * `pending → rejected` with a reason, and `jobs.job.rejected.v1`, in the caller's transaction.
+ * A job that already left `pending` stays as it is and nothing is emitted. The workers are
+ * woken: a pending job holds back its client's later jobs (submission order), and this one no
+ * longer does.
+ */
+export async function rejectPendingJob(
+  manager: EntityManager,
+  outbox: OutboxWriter,
+  jobId: string,
+  reason: string,
+): Promise<RejectOutcome> {
+  const [job] = updatedRows<JobRow & { finished_at: Date }>(
+    await manager.query(
+      `UPDATE jobs.jobs j
+       SET status = 'rejected', reason = $2, finished_at = clock_timestamp(),
+           version = j.version + 1, updated_at = clock_timestamp()
+       WHERE j.id = $1 AND j.status = ANY($3) RETURNING ${JOB_ROW_COLUMNS('j')}, j.finished_at`,
+      [jobId, reason, statusesBefore('rejected')],
+    ),
+  );
+  if (!job) {
+    const [known] = await manager.query(`SELECT 1 FROM jobs.jobs WHERE id = $1`, [jobId]);
+    return known ? 'NOT_PENDING' : 'UNKNOWN_JOB';
+  }
+  const data = { ...jobFacts(job), status: 'rejected' as const, reason, rejectedAt: job.finished_at.toISOString() };
+  await outbox.add(createEvent(JobRejectedV1, { source: '/conveyor/jobs', subject: jobId, data }), manager);
+  await manager.query(`SELECT pg_notify($1, '')`, [JOB_QUEUED_CHANNEL]);
+  return 'REJECTED';
+}
