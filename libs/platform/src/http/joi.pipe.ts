@@ -33,6 +33,7 @@ export class JoiPipe<T> implements PipeTransform<unknown, T> {
 }
 
 /** NUL, or half of a surrogate pair: valid in JSON strings, but not storable in Postgres text. */
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The path of the first string (key or value) that Postgres could not store, if any. */
