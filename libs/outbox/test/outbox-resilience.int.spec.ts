@@ -108,6 +108,7 @@ describe('Outbox relay under load and failure', () => {
       const before = newEvent();
       await h.commit(before);
       await waitFor(() => h.received.includes(before.id), { description: 'the first event' });
+      await waitFor(async () => (await h.unpublished()) === 0, { description: 'the first event to be marked' });
 
       await broker.stop();
       const during = Array.from({ length: 25 }, () => newEvent());

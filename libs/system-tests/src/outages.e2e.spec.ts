@@ -38,7 +38,9 @@ describe('outages', () => {
           intervalMs: 200,
         });
       }
-      expect(await unpublishedOutboxRows(platform.db.adminUrl)).toBe(0);
+      await waitFor(async () => (await unpublishedOutboxRows(platform.db.adminUrl)) === 0, {
+        description: 'every outbox row to be marked published',
+      });
     }, 90_000);
   });
 
