@@ -2,9 +2,8 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { EventEnvelope } from '@conveyor/contracts';
 import { Attr, restoreTraceContext, tracer, type TraceCarrier, captureTraceContext } from '@conveyor/tracing';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { OutboxListener } from './outbox-listener';
 import { outboxChannel } from './outbox-table';
-import { sqlIdentifier } from '@conveyor/persistence';
+import { PgListener, sqlIdentifier } from '@conveyor/persistence';
 
 /** The publishing side the relay needs: publish with confirms, and whether the broker is up. */
 export interface RelayPublisher {
@@ -54,7 +53,7 @@ interface PendingRow {
  * consumers tolerate reordering, so we do not pay that latency.)
  */
 export class OutboxRelay {
-  private readonly listener?: OutboxListener;
+  private readonly listener?: PgListener;
   private pollTimer?: NodeJS.Timeout;
   private pruneTimer?: NodeJS.Timeout;
   private draining?: Promise<void>;
@@ -63,7 +62,14 @@ export class OutboxRelay {
 
   constructor(private readonly options: OutboxRelayOptions) {
     if (options.listenUrl) {
-      this.listener = new OutboxListener(options.listenUrl, outboxChannel(options.schema), () => this.wake());
+      // Every commit that wrote outbox rows notifies; after a reconnect, catch up at once.
+      this.listener = new PgListener({
+        url: options.listenUrl,
+        channels: [outboxChannel(options.schema)],
+        applicationName: 'outbox-listener',
+        onNotification: () => this.wake(),
+        onConnected: () => this.wake(),
+      });
     }
   }
 

@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { OutboxWriter } from '@conveyor/outbox';
+import { PgListener } from '@conveyor/persistence';
 import type { DataSource } from 'typeorm';
 import type { ProcessorRegistry } from '../../processors/processor-registry';
 import { JobClaimer } from './claim-jobs';
+import { JOB_CANCELED_CHANNEL, JOB_QUEUED_CHANNEL } from './job-channels';
 import { JobFinisher } from './finish-job';
 import { JobLeases, leaseTerms } from './job-lease';
-import { JobNotifications } from './job-notifications';
 import { STOP_MESSAGES, type StopReason } from './job-outcome';
 import type { JobRow } from './job-row';
 import { LeaseKeeper, type HeldRun } from './keep-leases';
@@ -54,7 +55,7 @@ export class JobWorker {
   private readonly leaseKeeper: LeaseKeeper;
   private readonly reaper: LostJobReaper;
   private readonly runner: JobRunner;
-  private readonly notifications?: JobNotifications;
+  private readonly notifications?: PgListener;
   private state: 'idle' | 'running' | 'stopping' = 'idle';
   private claiming?: Promise<void>;
   private claimAgain = false;
@@ -75,9 +76,14 @@ export class JobWorker {
     this.reaper = new LostJobReaper(options.dataSource, leases, this.finisher, options.processors);
     this.runner = new JobRunner(options.processors, this.finisher);
     if (options.listenUrl) {
-      this.notifications = new JobNotifications(options.listenUrl, {
-        onQueued: () => this.wake(),
-        onCanceled: (jobId) => this.stopRun(jobId, 'canceled'),
+      this.notifications = new PgListener({
+        url: options.listenUrl,
+        channels: [JOB_QUEUED_CHANNEL, JOB_CANCELED_CHANNEL],
+        applicationName: 'jobs-worker-listener',
+        onNotification: (channel, jobId) => {
+          if (channel === JOB_QUEUED_CHANNEL) this.wake();
+          else if (channel === JOB_CANCELED_CHANNEL && jobId) this.stopRun(jobId, 'canceled');
+        },
         onConnected: () => {
           this.wake();
           void this.checkRunsStillOurs();
