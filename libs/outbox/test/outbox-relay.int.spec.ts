@@ -1,6 +1,6 @@
 import { InvalidEventError } from '@conveyor/contracts';
 import { EventPublisher, topologyNames } from '@conveyor/messaging';
-import { uniqueName, waitFor } from '@conveyor/testing';
+import { deleteBrokerObjects, uniqueName, waitFor } from '@conveyor/testing';
 import { newEvent, startOutboxHarness, type OutboxHarness } from './outbox-harness';
 
 describe('Outbox relay (real Postgres and RabbitMQ)', () => {
@@ -82,7 +82,7 @@ describe('Outbox relay (real Postgres and RabbitMQ)', () => {
 
   it('records the failure and backs off a row the broker cannot route', async () => {
     // given a publisher whose exchange has no queue bound at all
-    const nowhere = new EventPublisher(h.connection, topologyNames(uniqueName('nowhere'), 'nobody'));
+    const nowhere = publisherToNowhere(h);
     h.relay({ publisher: nowhere });
     const event = newEvent();
 
@@ -101,11 +101,12 @@ describe('Outbox relay (real Postgres and RabbitMQ)', () => {
     expect(row.last_error).toMatch(/No queue is bound/);
     expect(row.later).toBe(true);
     await nowhere.close();
+    await deleteBrokerObjects({ exchanges: [nowhere.exchange] });
   });
 
   it('abandons a row after its last allowed attempt, keeping it with its error', async () => {
     // given a publisher that can never route, and a relay allowed two attempts per row
-    const nowhere = new EventPublisher(h.connection, topologyNames(uniqueName('nowhere'), 'nobody'));
+    const nowhere = publisherToNowhere(h);
     const relay = h.relay({ publisher: nowhere, maxAttempts: 2 });
     const event = newEvent();
     await h.commit(event);
@@ -122,6 +123,7 @@ describe('Outbox relay (real Postgres and RabbitMQ)', () => {
     // then it was tried exactly twice and is left alone
     expect(await attemptsOf()).toBe(2);
     await nowhere.close();
+    await deleteBrokerObjects({ exchanges: [nowhere.exchange] });
   });
 
   it('deletes published rows once they are past their retention', async () => {
@@ -134,3 +136,8 @@ describe('Outbox relay (real Postgres and RabbitMQ)', () => {
   });
 });
 
+/** A publisher on an exchange of its own that no queue is bound to. */
+function publisherToNowhere(h: OutboxHarness) {
+  const names = topologyNames(uniqueName('nowhere'), 'nobody');
+  return Object.assign(new EventPublisher(h.connection, names), { exchange: names.exchange });
+}
