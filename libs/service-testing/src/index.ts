@@ -1,4 +1,6 @@
+export { signAccessToken, TEST_JWT_SECRET } from './access-token';
+export type { AccessTokenClaims } from './access-token';
 export { send, STACK_TRACE } from './http-reply';
 export type { Reply, RequestOptions } from './http-reply';
-export { startServiceUnderTest, TEST_JWT_SECRET } from './service-under-test';
+export { startServiceUnderTest } from './service-under-test';
 export type { ServiceUnderTest } from './service-under-test';

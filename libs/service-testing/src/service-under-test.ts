@@ -1,5 +1,6 @@
 import { loadConfig, type ServiceConfig } from '@conveyor/config';
-import { AmqpConnection, topologyNames, type TopologyNames } from '@conveyor/messaging';
+import type { EventEnvelope } from '@conveyor/contracts';
+import { AmqpConnection, EventPublisher, topologyNames, type TopologyNames } from '@conveyor/messaging';
 import { runMigrations } from '@conveyor/persistence';
 import { createServiceApp, type RunningService, type ServiceDefinition } from '@conveyor/platform';
 import {
@@ -14,9 +15,8 @@ import {
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { send, type Reply, type RequestOptions } from './http-reply';
+import { TEST_JWT_SECRET } from './access-token';
 
-/** The signing secret of every service a spec boots; specs sign their own tokens with it. */
-export const TEST_JWT_SECRET = 'service-integration-spec-secret-0123456789';
 
 export interface ServiceUnderTest<C extends ServiceConfig> {
   /** Base URL of the running service, e.g. `http://127.0.0.1:39211`. */
@@ -29,6 +29,8 @@ export interface ServiceUnderTest<C extends ServiceConfig> {
   /** Runs SQL as the superuser of the spec's own database (reads what the service wrote). */
   sql<T extends object = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   request(method: string, path: string, options?: RequestOptions): Promise<Reply>;
+  /** Publishes an event into the spec's namespace, as another service would (with confirms). */
+  publish(event: EventEnvelope): Promise<void>;
   /** Stops the service, removes its queues and exchanges, and drops the database. */
   close(): Promise<void>;
 }
@@ -76,6 +78,15 @@ export async function startServiceUnderTest<C extends ServiceConfig>(
     await admin.connect();
     const names = topologyNames(namespace, definition.name);
     const [running, sqlClient] = [service, admin];
+    // Opened on first use: most specs only speak HTTP.
+    let publishing: { connection: AmqpConnection; publisher: EventPublisher } | undefined;
+    const publisher = () => {
+      if (!publishing) {
+        const connection = new AmqpConnection(TEST_AMQP_URL, 'spec-publisher');
+        publishing = { connection, publisher: new EventPublisher(connection, topologyNames(namespace, 'spec')) };
+      }
+      return publishing.publisher;
+    };
     return {
       url,
       config,
@@ -84,7 +95,10 @@ export async function startServiceUnderTest<C extends ServiceConfig>(
       names,
       sql: async <T extends object>(text: string, params: unknown[] = []) => (await sqlClient.query<T>(text, params)).rows,
       request: (method, path, options) => send(`${url}${path}`, method, options),
+      publish: (event) => publisher().publish(event),
       async close() {
+        await publishing?.publisher.close();
+        await publishing?.connection.close();
         await running.stop();
         await sqlClient.end();
         await deleteBrokerObjects({

@@ -1,14 +1,12 @@
-import { JwtService } from '@nestjs/jwt';
 import { ApiKeyUsedV1, createEvent } from '@conveyor/contracts';
-import { AmqpConnection, EventPublisher, topologyNames } from '@conveyor/messaging';
 import {
   STACK_TRACE,
-  TEST_JWT_SECRET,
+  signAccessToken,
   startServiceUnderTest,
   type Reply,
   type ServiceUnderTest,
 } from '@conveyor/service-testing';
-import { startInMemoryTracing, TEST_AMQP_URL, waitFor, type InMemoryTracing } from '@conveyor/testing';
+import { startInMemoryTracing, waitFor, type InMemoryTracing } from '@conveyor/testing';
 import { Attr } from '@conveyor/tracing';
 import { createHash, randomUUID } from 'node:crypto';
 import { authService } from '../src/auth.definition';
@@ -47,20 +45,14 @@ interface ApiKeyRow {
 describe('API keys (real Postgres and RabbitMQ)', () => {
   let tracing: InMemoryTracing;
   let auth: ServiceUnderTest<AuthConfig>;
-  let connection: AmqpConnection;
-  let publisher: EventPublisher;
 
   beforeAll(async () => {
     // The consumer's spans say how each delivery ended (applied or skipped by the inbox).
     tracing = startInMemoryTracing();
     auth = await startServiceUnderTest(authService);
-    connection = new AmqpConnection(TEST_AMQP_URL, 'spec');
-    publisher = new EventPublisher(connection, topologyNames(auth.namespace, 'spec'));
   });
 
   afterAll(async () => {
-    await publisher?.close();
-    await connection?.close();
     await auth?.close();
     await tracing?.shutdown();
   });
@@ -279,10 +271,7 @@ describe('API keys (real Postgres and RabbitMQ)', () => {
 
     it('answers 401 AUTH.ACCOUNT_NOT_FOUND for a valid token whose account does not exist, and writes nothing', async () => {
       const userId = randomUUID();
-      const token = await new JwtService({ secret: TEST_JWT_SECRET }).signAsync(
-        { sub: userId, email: 'gone@example.com', roles: ['user'] },
-        { algorithm: 'HS256', issuer: 'conveyor-auth', expiresIn: 60 },
-      );
+      const token = await signAccessToken({ userId, email: 'gone@example.com', expiresIn: 60 });
       const before = await totals();
 
       const reply = await create({ userId, token });
@@ -435,12 +424,12 @@ describe('API keys (real Postgres and RabbitMQ)', () => {
       const client = await newClient();
       const { id } = await createKey(client);
       const newer = used(id, client.userId, '2030-01-01T10:05:00.000Z');
-      await publisher.publish(newer);
+      await auth.publish(newer);
       await waitFor(async () => (await lastUsedAt(id)) === '2030-01-01T10:05:00.000Z', { description: 'lastUsedAt' });
 
       // when a use at 10:04 is reported after it
       const older = used(id, client.userId, '2030-01-01T10:04:00.000Z');
-      await publisher.publish(older);
+      await auth.publish(older);
       await applied(older.id);
 
       // then the later time stands, in the table and in the list
@@ -451,7 +440,7 @@ describe('API keys (real Postgres and RabbitMQ)', () => {
 
       // and a use after it still moves it forward
       const newest = used(id, client.userId, '2030-01-01T10:06:00.000Z');
-      await publisher.publish(newest);
+      await auth.publish(newest);
       await applied(newest.id);
       expect(await lastUsedAt(id)).toBe('2030-01-01T10:06:00.000Z');
     });
@@ -461,8 +450,8 @@ describe('API keys (real Postgres and RabbitMQ)', () => {
       const { id } = await createKey(client);
       const event = used(id, client.userId, '2030-02-01T08:00:00.000Z');
 
-      await publisher.publish(event);
-      await publisher.publish(event);
+      await auth.publish(event);
+      await auth.publish(event);
 
       await waitFor(() => inboxOutcomes(event.id).length === 2, { description: 'both deliveries to be processed' });
       expect(inboxOutcomes(event.id).sort()).toEqual(['ALREADY_PROCESSED', 'APPLIED']);
@@ -478,7 +467,7 @@ describe('API keys (real Postgres and RabbitMQ)', () => {
       expect((await revoke(client, id)).status).toBe(204);
 
       const event = used(id, client.userId, new Date().toISOString());
-      await publisher.publish(event);
+      await auth.publish(event);
       await applied(event.id);
 
       expect(await lastUsedAt(id)).toBe(event.data.usedAt);
@@ -493,7 +482,7 @@ describe('API keys (real Postgres and RabbitMQ)', () => {
       const { keyId, userId } = about(key, client);
 
       const event = used(keyId, userId, new Date().toISOString());
-      await publisher.publish(event);
+      await auth.publish(event);
 
       // then the handler ran and committed (a failing one would be retried, then dead-lettered)
       await waitFor(() => inboxOutcomes(event.id).length === 1, { description: 'the report to be processed' });

@@ -1,4 +1,3 @@
-import { JwtService } from '@nestjs/jwt';
 import {
   createEvent,
   JobCanceledV1,
@@ -9,9 +8,8 @@ import {
   UserRegisteredV1,
   type EventEnvelope,
 } from '@conveyor/contracts';
-import { AmqpConnection, EventPublisher, topologyNames } from '@conveyor/messaging';
-import { startServiceUnderTest, TEST_JWT_SECRET, type ServiceUnderTest } from '@conveyor/service-testing';
-import { startInMemoryTracing, TEST_AMQP_URL, waitFor } from '@conveyor/testing';
+import { signAccessToken, startServiceUnderTest, type ServiceUnderTest } from '@conveyor/service-testing';
+import { startInMemoryTracing, waitFor } from '@conveyor/testing';
 import { Attr } from '@conveyor/tracing';
 import { randomUUID } from 'node:crypto';
 import type { BillingConfig } from '../src/billing.config';
@@ -41,8 +39,6 @@ export async function startBilling(env: Record<string, string> = {}): Promise<Bi
   // The consumer's spans say how each delivery ended, which the database alone cannot show.
   const tracing = startInMemoryTracing();
   const service = await startServiceUnderTest(billingService, { ...FAST_PAYMENTS, ...env });
-  const connection = new AmqpConnection(TEST_AMQP_URL, 'billing-spec');
-  const publisher = new EventPublisher(connection, topologyNames(service.namespace, 'spec'));
   const deliveriesOf = (eventId: string) =>
     tracing
       .spans()
@@ -51,7 +47,7 @@ export async function startBilling(env: Record<string, string> = {}): Promise<Bi
   return {
     service,
     publish: async (...events) => {
-      await Promise.all(events.map((event) => publisher.publish(event)));
+      await Promise.all(events.map((event) => service.publish(event)));
     },
     deliveriesOf,
     delivered: (eventId, count = 1) =>
@@ -59,19 +55,14 @@ export async function startBilling(env: Record<string, string> = {}): Promise<Bi
         description: `${count} deliveries of event ${eventId}`,
       }),
     async close() {
-      await publisher.close();
-      await connection.close();
       await service.close();
       await tracing.shutdown();
     },
   };
 }
 
-const jwt = new JwtService({ secret: TEST_JWT_SECRET, signOptions: { algorithm: 'HS256', issuer: 'conveyor-auth' } });
-
 /** An access token as auth signs them. */
-export const tokenFor = (userId: string, roles: string[] = ['user']) =>
-  jwt.signAsync({ sub: userId, email: `${userId}@example.com`, roles }, { expiresIn: 300 });
+export const tokenFor = (userId: string, roles: string[] = ['user']) => signAccessToken({ userId, roles });
 
 export const adminToken = () => tokenFor(randomUUID(), ['user', 'admin']);
 

@@ -1,39 +1,14 @@
-import { JwtService } from '@nestjs/jwt';
-import { ApiKeyCreatedV1, ApiKeyRevokedV1, createEvent } from '@conveyor/contracts';
-import { AmqpConnection, EventPublisher, topologyNames } from '@conveyor/messaging';
-import { STACK_TRACE, startServiceUnderTest, TEST_JWT_SECRET, type ServiceUnderTest } from '@conveyor/service-testing';
-import { startInMemoryTracing, TEST_AMQP_URL, waitFor, type InMemoryTracing } from '@conveyor/testing';
+import { signAccessToken, STACK_TRACE, startServiceUnderTest, type ServiceUnderTest } from '@conveyor/service-testing';
+import { startInMemoryTracing, waitFor, type InMemoryTracing } from '@conveyor/testing';
 import { Attr } from '@conveyor/tracing';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { JobsConfig } from '../src/jobs.config';
 import { jobsService } from '../src/jobs.definition';
-
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-
-/** A key in auth's format: `ck_live_` and 43 base62 characters. */
-const newKey = () => `ck_live_${Array.from(randomBytes(43), (b) => BASE62[b % 62]).join('')}`;
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+import { apiKeyCreated as created, apiKeyRevoked as revoked, newKey, sha256 } from './api-key.fixtures';
 
 /** An access token for `userId`, signed as the auth service signs them. */
-const tokenFor = (userId: string, { secret = TEST_JWT_SECRET, expiresIn = 300 } = {}) =>
-  new JwtService({ secret }).signAsync(
-    { sub: userId, email: `${userId}@example.com`, roles: ['user'] },
-    { algorithm: 'HS256', issuer: 'conveyor-auth', expiresIn },
-  );
-
-const created = (keyId: string, userId: string, key: string, scopes = ['jobs:read', 'jobs:write']) =>
-  createEvent(ApiKeyCreatedV1, {
-    source: '/conveyor/auth',
-    subject: keyId,
-    data: { keyId, userId, name: 'spec key', prefix: key.slice(0, 12), keyHash: sha256(key), scopes, createdAt: new Date().toISOString() },
-  });
-
-const revoked = (keyId: string, userId: string) =>
-  createEvent(ApiKeyRevokedV1, {
-    source: '/conveyor/auth',
-    subject: keyId,
-    data: { keyId, userId, revokedAt: new Date().toISOString() },
-  });
+const tokenFor = (userId: string, { secret, expiresIn }: { secret?: string; expiresIn?: number } = {}) =>
+  signAccessToken({ userId, secret, expiresIn });
 
 interface ApiKeyRow {
   user_id: string;
@@ -46,20 +21,14 @@ interface ApiKeyRow {
 describe('API keys in the jobs service (real Postgres and RabbitMQ)', () => {
   let tracing: InMemoryTracing;
   let jobs: ServiceUnderTest<JobsConfig>;
-  let connection: AmqpConnection;
-  let publisher: EventPublisher;
 
   beforeAll(async () => {
     // The consumer's spans say when a delivery has been handled (applied or skipped).
     tracing = startInMemoryTracing();
     jobs = await startServiceUnderTest(jobsService, { WORKER_POLL_INTERVAL_MS: '60000' });
-    connection = new AmqpConnection(TEST_AMQP_URL, 'spec');
-    publisher = new EventPublisher(connection, topologyNames(jobs.namespace, 'spec'));
   });
 
   afterAll(async () => {
-    await publisher?.close();
-    await connection?.close();
     await jobs?.close();
     await tracing?.shutdown();
   });
@@ -82,7 +51,7 @@ describe('API keys in the jobs service (real Postgres and RabbitMQ)', () => {
     const keyId = randomUUID();
     const key = newKey();
     const event = created(keyId, userId, key, scopes);
-    await publisher.publish(event);
+    await jobs.publish(event);
     await handled(event.id);
     return { userId, keyId, key };
   };
@@ -114,7 +83,7 @@ describe('API keys in the jobs service (real Postgres and RabbitMQ)', () => {
 
     // when auth's event for the same key arrives again, under another event id and changed
     const again = created(keyId, userId, key, ['jobs:read']);
-    await publisher.publish(again);
+    await jobs.publish(again);
     await handled(again.id);
 
     // then nothing changed
@@ -128,13 +97,13 @@ describe('API keys in the jobs service (real Postgres and RabbitMQ)', () => {
     const keyId = randomUUID();
     const key = newKey();
     const revoke = revoked(keyId, userId);
-    await publisher.publish(revoke);
+    await jobs.publish(revoke);
     await handled(revoke.id);
     expect(await keyRow(keyId)).toMatchObject({ key_hash: null, revoked_at: expect.any(Date) });
 
     // when the create arrives late
     const create = created(keyId, userId, key);
-    await publisher.publish(create);
+    await jobs.publish(create);
     await handled(create.id);
 
     // then the key is known but stays revoked
@@ -151,7 +120,7 @@ describe('API keys in the jobs service (real Postgres and RabbitMQ)', () => {
 
     // when auth publishes its revocation
     const publishedAt = Date.now();
-    await publisher.publish(revoked(keyId, userId));
+    await jobs.publish(revoked(keyId, userId));
 
     // then the first refusal comes within a second of the publish
     const refusal = await waitFor(
@@ -260,7 +229,7 @@ describe('API keys in the jobs service (real Postgres and RabbitMQ)', () => {
   it('records no use for a refused key', async () => {
     const { userId, keyId, key } = await activeKey(['jobs:read']);
     const revoke = revoked(keyId, userId);
-    await publisher.publish(revoke);
+    await jobs.publish(revoke);
     await handled(revoke.id);
 
     expect((await listJobs(key)).status).toBe(401);

@@ -5,8 +5,7 @@ import {
   CreditsReservedV1,
   type EventEnvelope,
 } from '@conveyor/contracts';
-import { AmqpConnection, EventPublisher, topologyNames } from '@conveyor/messaging';
-import { TEST_AMQP_URL, waitFor } from '@conveyor/testing';
+import { waitFor } from '@conveyor/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 
@@ -119,19 +118,6 @@ export const untilApplied = (sql: Sql, eventId: string) =>
   waitFor(async () => (await sql('SELECT 1 FROM jobs.inbox WHERE event_id = $1', [eventId])).length === 1, {
     description: `event ${eventId} to be applied`,
   });
-
-/** Publishes as billing would, into the spec's namespace. */
-export function billingPublisher(namespace: string) {
-  const connection = new AmqpConnection(TEST_AMQP_URL, 'spec-billing');
-  const publisher = new EventPublisher(connection, topologyNames(namespace, 'spec-billing'));
-  return {
-    publish: (event: EventEnvelope) => publisher.publish(event),
-    async close() {
-      await publisher.close();
-      await connection.close();
-    },
-  };
-}
 
 /**
  * Samples how many jobs of each client are `running`, as often as the database answers (on

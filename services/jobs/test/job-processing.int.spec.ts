@@ -5,7 +5,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { JobsConfig } from '../src/jobs.config';
 import { jobsService } from '../src/jobs.definition';
 import {
-  billingPublisher,
   cancelJob,
   eventTypes,
   insertPendingJob,
@@ -22,16 +21,13 @@ jest.setTimeout(30_000);
 describe('job processing: billing decisions, the worker and the echo processor (real Postgres and RabbitMQ)', () => {
   let tracing: InMemoryTracing;
   let jobs: ServiceUnderTest<JobsConfig>;
-  let billing: ReturnType<typeof billingPublisher>;
 
   beforeAll(async () => {
     tracing = startInMemoryTracing();
     jobs = await startServiceUnderTest(jobsService, { WORKER_POLL_INTERVAL_MS: '100' });
-    billing = billingPublisher(jobs.namespace);
   });
 
   afterAll(async () => {
-    await billing?.close();
     await jobs?.close();
     await tracing?.shutdown();
   });
@@ -49,7 +45,7 @@ describe('job processing: billing decisions, the worker and the echo processor (
     const job = await insertPendingJob(jobs.sql, { input: { greeting: 'hello', list: [1, 2], delayMs: 50 } });
 
     // when
-    await billing.publish(reservation(job));
+    await jobs.publish(reservation(job));
 
     // then
     const done = await untilStatus(jobs.sql, job.id, 'succeeded');
@@ -73,7 +69,7 @@ describe('job processing: billing decisions, the worker and the echo processor (
   it('rejects a job billing refused, with the reason, and never runs it', async () => {
     const job = await insertPendingJob(jobs.sql);
 
-    await billing.publish(rejection(job));
+    await jobs.publish(rejection(job));
 
     const rejected = await untilStatus(jobs.sql, job.id, 'rejected');
     expect(rejected).toMatchObject({ reason: 'insufficient_credits', attempts: 0, started_at: null });
@@ -85,7 +81,7 @@ describe('job processing: billing decisions, the worker and the echo processor (
   it('fails a job whose processor fails permanently, with its code and message', async () => {
     const job = await insertPendingJob(jobs.sql, { input: { failWith: 'the echo was told to fail' } });
 
-    await billing.publish(reservation(job));
+    await jobs.publish(reservation(job));
 
     const failed = await untilStatus(jobs.sql, job.id, 'failed');
     expect(failed).toMatchObject({ attempts: 1, error_code: 'JOBS.ECHO_FAILED', error_message: 'the echo was told to fail', result: null });
@@ -101,7 +97,7 @@ describe('job processing: billing decisions, the worker and the echo processor (
   it('fails a job of a type no processor runs', async () => {
     const job = await insertPendingJob(jobs.sql, { type: 'no.such-type' });
 
-    await billing.publish(reservation(job));
+    await jobs.publish(reservation(job));
 
     const failed = await untilStatus(jobs.sql, job.id, 'failed');
     expect(failed.error_code).toBe('JOBS.UNKNOWN_JOB_TYPE');
@@ -112,8 +108,8 @@ describe('job processing: billing decisions, the worker and the echo processor (
     // given the same reservation delivered twice
     const job = await insertPendingJob(jobs.sql, { input: { n: 1 } });
     const reserved = reservation(job);
-    await billing.publish(reserved);
-    await billing.publish(reserved);
+    await jobs.publish(reserved);
+    await jobs.publish(reserved);
     await waitFor(() => inboxOutcomes(reserved.id).length === 2, { description: 'both deliveries to be handled' });
     expect(inboxOutcomes(reserved.id).sort()).toEqual(['ALREADY_PROCESSED', 'APPLIED']);
     const done = await untilStatus(jobs.sql, job.id, 'succeeded');
@@ -121,8 +117,8 @@ describe('job processing: billing decisions, the worker and the echo processor (
     // when a second, distinct reservation and a late rejection arrive after it finished
     const again = reservation(job);
     const refused = rejection(job);
-    await billing.publish(again);
-    await billing.publish(refused);
+    await jobs.publish(again);
+    await jobs.publish(refused);
     await untilApplied(jobs.sql, again.id);
     await untilApplied(jobs.sql, refused.id);
 
@@ -139,7 +135,7 @@ describe('job processing: billing decisions, the worker and the echo processor (
 
     // when billing's reservation arrives afterwards
     const reserved = reservation(job);
-    await billing.publish(reserved);
+    await jobs.publish(reserved);
     await untilApplied(jobs.sql, reserved.id);
 
     // then
@@ -151,7 +147,7 @@ describe('job processing: billing decisions, the worker and the echo processor (
     // given a reservation for a job whose row is not there (yet)
     const job = { id: randomUUID(), userId: randomUUID() };
     const reserved = reservation(job);
-    await billing.publish(reserved);
+    await jobs.publish(reserved);
     await waitFor(() => tracing.spans().some((s) => s.attributes[Attr.messagingMessageId] === reserved.id), {
       description: 'the first, failed delivery',
     });
@@ -171,7 +167,7 @@ describe('job processing: billing decisions, the worker and the echo processor (
   ])('aborts a running job canceled %s, and writes nothing more', async (_, notify) => {
     // given a slow job that is running
     const job = await insertPendingJob(jobs.sql, { input: { delayMs: 20_000 } });
-    await billing.publish(reservation(job));
+    await jobs.publish(reservation(job));
     await untilStatus(jobs.sql, job.id, 'running');
 
     // when the client cancels it
@@ -190,7 +186,7 @@ describe('job processing: billing decisions, the worker and the echo processor (
     const job = await insertPendingJob(jobs.sql);
 
     // when
-    await billing.publish(reservation(job, { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` }));
+    await jobs.publish(reservation(job, { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` }));
     await untilStatus(jobs.sql, job.id, 'succeeded');
 
     // then the worker's events carry that trace on

@@ -1,20 +1,13 @@
-import { JwtService } from '@nestjs/jwt';
-import { ApiKeyCreatedV1, createEvent } from '@conveyor/contracts';
-import { AmqpConnection, EventPublisher, topologyNames } from '@conveyor/messaging';
-import { startServiceUnderTest, TEST_JWT_SECRET, type Reply, type ServiceUnderTest } from '@conveyor/service-testing';
-import { TEST_AMQP_URL, waitFor } from '@conveyor/testing';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { startServiceUnderTest, signAccessToken, type Reply, type ServiceUnderTest } from '@conveyor/service-testing';
+import { waitFor } from '@conveyor/testing';
+import { randomUUID } from 'node:crypto';
 import { Client, type Notification } from 'pg';
 import type { JobsConfig } from '../src/jobs.config';
 import { jobsService } from '../src/jobs.definition';
+import { projectedApiKey } from './api-key.fixtures';
 
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-const tokenFor = (userId: string) =>
-  new JwtService({ secret: TEST_JWT_SECRET }).signAsync(
-    { sub: userId, email: `${userId}@example.com`, roles: ['user'] },
-    { algorithm: 'HS256', issuer: 'conveyor-auth', expiresIn: 300 },
-  );
+const tokenFor = (userId: string) => signAccessToken({ userId });
 
 /** One client, with both kinds of credential. */
 interface TestClient {
@@ -25,45 +18,19 @@ interface TestClient {
 
 describe('reading, listing and canceling jobs (real Postgres and RabbitMQ)', () => {
   let jobs: ServiceUnderTest<JobsConfig>;
-  let connection: AmqpConnection;
-  let publisher: EventPublisher;
 
   beforeAll(async () => {
     // A long worker poll: jobs these specs move to `queued` by hand should stay there.
     jobs = await startServiceUnderTest(jobsService, { WORKER_POLL_INTERVAL_MS: '60000' });
-    connection = new AmqpConnection(TEST_AMQP_URL, 'spec');
-    publisher = new EventPublisher(connection, topologyNames(jobs.namespace, 'spec'));
   });
 
   afterAll(async () => {
-    await publisher?.close();
-    await connection?.close();
     await jobs?.close();
   });
 
   const newClient = async (): Promise<TestClient> => {
-    const userId = randomUUID();
-    const keyId = randomUUID();
-    const apiKey = `ck_live_${Array.from(randomBytes(43), (b) => BASE62[b % 62]).join('')}`;
-    await publisher.publish(
-      createEvent(ApiKeyCreatedV1, {
-        source: '/conveyor/auth',
-        subject: keyId,
-        data: {
-          keyId,
-          userId,
-          name: 'spec key',
-          prefix: apiKey.slice(0, 12),
-          keyHash: createHash('sha256').update(apiKey).digest('hex'),
-          scopes: ['jobs:read', 'jobs:write'],
-          createdAt: new Date().toISOString(),
-        },
-      }),
-    );
-    await waitFor(async () => (await jobs.sql('SELECT 1 FROM jobs.api_keys WHERE key_id = $1', [keyId])).length === 1, {
-      description: 'the API key to be projected',
-    });
-    return { userId, jwt: await tokenFor(userId), apiKey };
+    const { userId, key } = await projectedApiKey(jobs);
+    return { userId, jwt: await tokenFor(userId), apiKey: key };
   };
 
   const submit = async (token: string, body: Record<string, unknown> = { type: 'echo', input: {} }) => {

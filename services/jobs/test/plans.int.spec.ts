@@ -4,24 +4,21 @@ import { Attr } from '@conveyor/tracing';
 import { randomUUID } from 'node:crypto';
 import type { JobsConfig } from '../src/jobs.config';
 import { jobsService } from '../src/jobs.definition';
-import { billingPublisher, planChange, untilApplied } from './job-processing.fixtures';
+import { planChange, untilApplied } from './job-processing.fixtures';
 
 jest.setTimeout(30_000);
 
 describe('plans projected from billing (real Postgres and RabbitMQ)', () => {
   let tracing: InMemoryTracing;
   let jobs: ServiceUnderTest<JobsConfig>;
-  let billing: ReturnType<typeof billingPublisher>;
 
   beforeAll(async () => {
     // The consumer's spans say how each delivery ended (applied, or skipped by the inbox).
     tracing = startInMemoryTracing();
     jobs = await startServiceUnderTest(jobsService);
-    billing = billingPublisher(jobs.namespace);
   });
 
   afterAll(async () => {
-    await billing?.close();
     await jobs?.close();
     await tracing?.shutdown();
   });
@@ -39,12 +36,12 @@ describe('plans projected from billing (real Postgres and RabbitMQ)', () => {
     const userId = randomUUID();
 
     const opened = planChange(userId, 'basic', 1, 1);
-    await billing.publish(opened);
+    await jobs.publish(opened);
     await untilApplied(jobs.sql, opened.id);
     expect(await planOf(userId)).toEqual({ plan: 'basic', max_concurrent_jobs: 1, revision: 1 });
 
     const upgraded = planChange(userId, 'pro', 5, 2);
-    await billing.publish(upgraded);
+    await jobs.publish(upgraded);
     await untilApplied(jobs.sql, upgraded.id);
     expect(await planOf(userId)).toEqual({ plan: 'pro', max_concurrent_jobs: 5, revision: 2 });
   });
@@ -53,12 +50,12 @@ describe('plans projected from billing (real Postgres and RabbitMQ)', () => {
     // given the upgrade (revision 2) has been applied
     const userId = randomUUID();
     const upgraded = planChange(userId, 'pro', 5, 2);
-    await billing.publish(upgraded);
+    await jobs.publish(upgraded);
     await untilApplied(jobs.sql, upgraded.id);
 
     // when the opening plan (revision 1) arrives after it
     const opened = planChange(userId, 'basic', 1, 1);
-    await billing.publish(opened);
+    await jobs.publish(opened);
     await untilApplied(jobs.sql, opened.id);
 
     // then
@@ -69,8 +66,8 @@ describe('plans projected from billing (real Postgres and RabbitMQ)', () => {
     const userId = randomUUID();
     const change = planChange(userId, 'pro', 5, 1);
 
-    await billing.publish(change);
-    await billing.publish(change);
+    await jobs.publish(change);
+    await jobs.publish(change);
     await waitFor(() => inboxOutcomes(change.id).length === 2, { description: 'both deliveries to be handled' });
 
     expect(inboxOutcomes(change.id).sort()).toEqual(['ALREADY_PROCESSED', 'APPLIED']);

@@ -1,23 +1,16 @@
-import { JwtService } from '@nestjs/jwt';
-import { ApiKeyCreatedV1, createEvent } from '@conveyor/contracts';
-import { AmqpConnection, EventPublisher, topologyNames } from '@conveyor/messaging';
-import { STACK_TRACE, startServiceUnderTest, TEST_JWT_SECRET, type Reply, type ServiceUnderTest } from '@conveyor/service-testing';
-import { TEST_AMQP_URL, waitFor } from '@conveyor/testing';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { STACK_TRACE, startServiceUnderTest, signAccessToken, type Reply, type ServiceUnderTest } from '@conveyor/service-testing';
+import { waitFor } from '@conveyor/testing';
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { JobsConfig } from '../src/jobs.config';
 import { jobsService } from '../src/jobs.definition';
+import { projectedApiKey } from './api-key.fixtures';
 
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** A public address that needs no DNS, so these specs run on machines without a resolver. */
 const PUBLIC_HOOK = 'https://93.184.215.14/hooks/conveyor';
 
-const tokenFor = (userId: string) =>
-  new JwtService({ secret: TEST_JWT_SECRET }).signAsync(
-    { sub: userId, email: `${userId}@example.com`, roles: ['user'] },
-    { algorithm: 'HS256', issuer: 'conveyor-auth', expiresIn: 300 },
-  );
+const tokenFor = (userId: string) => signAccessToken({ userId });
 
 interface Counts {
   jobs: number;
@@ -27,18 +20,12 @@ interface Counts {
 
 describe('POST /v1/jobs (real Postgres and RabbitMQ)', () => {
   let jobs: ServiceUnderTest<JobsConfig>;
-  let connection: AmqpConnection;
-  let publisher: EventPublisher;
 
   beforeAll(async () => {
     jobs = await startServiceUnderTest(jobsService, { WORKER_POLL_INTERVAL_MS: '60000' });
-    connection = new AmqpConnection(TEST_AMQP_URL, 'spec');
-    publisher = new EventPublisher(connection, topologyNames(jobs.namespace, 'spec'));
   });
 
   afterAll(async () => {
-    await publisher?.close();
-    await connection?.close();
     await jobs?.close();
   });
 
@@ -50,27 +37,7 @@ describe('POST /v1/jobs (real Postgres and RabbitMQ)', () => {
 
   /** A new client with an API key, projected from auth's event. */
   const clientWithKey = async () => {
-    const userId = randomUUID();
-    const keyId = randomUUID();
-    const key = `ck_live_${Array.from(randomBytes(43), (b) => BASE62[b % 62]).join('')}`;
-    await publisher.publish(
-      createEvent(ApiKeyCreatedV1, {
-        source: '/conveyor/auth',
-        subject: keyId,
-        data: {
-          keyId,
-          userId,
-          name: 'spec key',
-          prefix: key.slice(0, 12),
-          keyHash: createHash('sha256').update(key).digest('hex'),
-          scopes: ['jobs:read', 'jobs:write'],
-          createdAt: new Date().toISOString(),
-        },
-      }),
-    );
-    await waitFor(async () => (await jobs.sql('SELECT 1 FROM jobs.api_keys WHERE key_id = $1', [keyId])).length === 1, {
-      description: 'the API key to be projected',
-    });
+    const { userId, key } = await projectedApiKey(jobs);
     return { userId, token: key };
   };
 

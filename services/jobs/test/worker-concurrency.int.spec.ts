@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import type { JobsConfig } from '../src/jobs.config';
 import { jobsService } from '../src/jobs.definition';
 import {
-  billingPublisher,
   insertPendingJob,
   mostRunningAtOnce,
   planChange,
@@ -19,7 +18,6 @@ jest.setTimeout(60_000);
 
 describe("the worker keeps to each client's plan and submission order (real Postgres and RabbitMQ)", () => {
   let jobs: ServiceUnderTest<JobsConfig>;
-  let billing: ReturnType<typeof billingPublisher>;
 
   beforeAll(async () => {
     jobs = await startServiceUnderTest(jobsService, {
@@ -27,11 +25,9 @@ describe("the worker keeps to each client's plan and submission order (real Post
       WORKER_POLL_INTERVAL_MS: '100',
       SHUTDOWN_TIMEOUT_MS: '2000',
     });
-    billing = billingPublisher(jobs.namespace);
   });
 
   afterAll(async () => {
-    await billing?.close();
     await jobs?.close();
   });
 
@@ -40,7 +36,7 @@ describe("the worker keeps to each client's plan and submission order (real Post
     const submitted: PendingJob[] = [];
     for (let i = 0; i < count; i++) submitted.push(await insertPendingJob(jobs.sql, { userId, input: { i, delayMs } }));
     // Billing answers in any order, as its consumer handles messages in parallel.
-    await Promise.all([...submitted].reverse().map((job) => billing.publish(reservation(job))));
+    await Promise.all([...submitted].reverse().map((job) => jobs.publish(reservation(job))));
     return submitted;
   }
 
@@ -70,7 +66,7 @@ describe("the worker keeps to each client's plan and submission order (real Post
     // given a pro client
     const userId = randomUUID();
     const pro = planChange(userId, 'pro', 5, 2);
-    await billing.publish(pro);
+    await jobs.publish(pro);
     await untilApplied(jobs.sql, pro.id);
     const watcher = await watchRunningJobs(jobs.database.adminUrl);
 
@@ -91,7 +87,7 @@ describe("the worker keeps to each client's plan and submission order (real Post
     await waitFor(async () => (await startOrder(jobs.sql, userId)).length === 1, { description: 'the first job to start' });
 
     // when billing upgrades the client
-    await billing.publish(planChange(userId, 'pro', 5, 2));
+    await jobs.publish(planChange(userId, 'pro', 5, 2));
 
     // then the second starts while the first still runs
     await waitFor(async () => (await startOrder(jobs.sql, userId)).length === 2, {

@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import type { JobsConfig } from '../src/jobs.config';
 import { jobsService } from '../src/jobs.definition';
 import {
-  billingPublisher,
   insertPendingJob,
   mostRunningAtOnce,
   planChange,
@@ -21,7 +20,6 @@ jest.setTimeout(60_000);
 describe('plans hold across worker instances on one database (real Postgres and RabbitMQ)', () => {
   let jobs: ServiceUnderTest<JobsConfig>;
   let secondInstance: RunningService;
-  let billing: ReturnType<typeof billingPublisher>;
 
   beforeAll(async () => {
     // Each instance runs at most two jobs, so three running jobs of one client prove that
@@ -33,11 +31,9 @@ describe('plans hold across worker instances on one database (real Postgres and 
     });
     secondInstance = await createServiceApp(jobsService, jobs.config);
     await secondInstance.start();
-    billing = billingPublisher(jobs.namespace);
   });
 
   afterAll(async () => {
-    await billing?.close();
     await secondInstance?.stop();
     await jobs?.close();
   });
@@ -45,7 +41,7 @@ describe('plans hold across worker instances on one database (real Postgres and 
   async function submitAndReserve(userId: string, count: number, delayMs: number): Promise<PendingJob[]> {
     const submitted: PendingJob[] = [];
     for (let i = 0; i < count; i++) submitted.push(await insertPendingJob(jobs.sql, { userId, input: { i, delayMs } }));
-    await Promise.all(submitted.map((job) => billing.publish(reservation(job))));
+    await Promise.all(submitted.map((job) => jobs.publish(reservation(job))));
     return submitted;
   }
 
@@ -53,7 +49,7 @@ describe('plans hold across worker instances on one database (real Postgres and 
     // given a client allowed three jobs at once and one without a known plan (one at a time)
     const [three, one] = [randomUUID(), randomUUID()];
     const plan = planChange(three, 'team', 3, 1);
-    await billing.publish(plan);
+    await jobs.publish(plan);
     await untilApplied(jobs.sql, plan.id);
     const watcher = await watchRunningJobs(jobs.database.adminUrl);
 

@@ -1,21 +1,13 @@
-import { JwtService } from '@nestjs/jwt';
 import { createEvent, UserRegisteredV1, type EventOf } from '@conveyor/contracts';
-import { AmqpConnection, EventPublisher, topologyNames } from '@conveyor/messaging';
+import { AmqpConnection } from '@conveyor/messaging';
 import { startInMemoryTracing, TEST_AMQP_URL, waitFor, type InMemoryTracing } from '@conveyor/testing';
 import { Attr } from '@conveyor/tracing';
 import { randomUUID } from 'node:crypto';
-import { startServiceUnderTest, TEST_JWT_SECRET, type ServiceUnderTest } from '@conveyor/service-testing';
+import { signAccessToken, startServiceUnderTest, type ServiceUnderTest } from '@conveyor/service-testing';
 import type { UserConfig } from '../src/user.config';
 import { userService } from '../src/user.definition';
 
 type ChannelWrapper = ReturnType<AmqpConnection['createChannel']>;
-
-/** An access token for `userId`, signed as the auth service signs them. */
-const tokenFor = (userId: string, email: string) =>
-  new JwtService({ secret: TEST_JWT_SECRET }).signAsync(
-    { sub: userId, email, roles: ['user'] },
-    { algorithm: 'HS256', issuer: 'conveyor-auth', expiresIn: 300 },
-  );
 
 const registration = (data: Partial<EventOf<typeof UserRegisteredV1>['data']> = {}) => {
   const userId = data.userId ?? randomUUID();
@@ -36,7 +28,6 @@ describe('user profiles from registration events (real Postgres and RabbitMQ)', 
   let tracing: InMemoryTracing;
   let user: ServiceUnderTest<UserConfig>;
   let connection: AmqpConnection;
-  let publisher: EventPublisher;
   let legacy: ChannelWrapper;
 
   beforeAll(async () => {
@@ -44,7 +35,6 @@ describe('user profiles from registration events (real Postgres and RabbitMQ)', 
     tracing = startInMemoryTracing();
     user = await startServiceUnderTest(userService);
     connection = new AmqpConnection(TEST_AMQP_URL, 'test');
-    publisher = new EventPublisher(connection, topologyNames(user.namespace, 'test'));
     // The legacy monolith publishes plain JSON without an envelope; the exchange already exists.
     legacy = connection.createChannel({
       name: 'legacy',
@@ -57,14 +47,13 @@ describe('user profiles from registration events (real Postgres and RabbitMQ)', 
 
   afterAll(async () => {
     await legacy?.close();
-    await publisher?.close();
     await connection?.close();
     await user?.close();
     await tracing?.shutdown();
   });
 
   const myProfile = async (userId: string, email = 'someone@example.com') =>
-    user.request('GET', '/v1/users/me', { token: await tokenFor(userId, email) });
+    user.request('GET', '/v1/users/me', { token: await signAccessToken({ userId, email }) });
 
   const profileOnceReadable = (userId: string) =>
     waitFor(
@@ -90,7 +79,7 @@ describe('user profiles from registration events (real Postgres and RabbitMQ)', 
     expect(before.body).toMatchObject({ status: 404, code: 'USERS.PROFILE_NOT_FOUND' });
 
     // when
-    await publisher.publish(event);
+    await user.publish(event);
 
     // then
     const profile = await profileOnceReadable(event.data.userId);
@@ -106,8 +95,8 @@ describe('user profiles from registration events (real Postgres and RabbitMQ)', 
   it('keeps one profile and one inbox row when the same event is delivered twice', async () => {
     const event = registration();
 
-    await publisher.publish(event);
-    await publisher.publish(event);
+    await user.publish(event);
+    await user.publish(event);
 
     await waitFor(() => inboxOutcomes(event.id).length === 2, { description: 'both deliveries to be processed' });
     expect(inboxOutcomes(event.id).sort()).toEqual(['ALREADY_PROCESSED', 'APPLIED']);
