@@ -4,6 +4,7 @@ import { OutboxWriter } from '@conveyor/outbox';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { ClientPrincipal } from './client-principal';
+import { JOBS_SOURCE } from '../jobs/job-facts';
 
 /** Auth issues `ck_live_` + 32 random bytes in base62 (43 characters); some slack either way. */
 const API_KEY_FORMAT = /^ck_live_[0-9A-Za-z]{32,128}$/;
@@ -64,7 +65,7 @@ export class ApiKeyAuthenticator {
         const [{ user_id: userId, last_used_at: usedAt }] = used;
         await this.outbox.add(
           createEvent(ApiKeyUsedV1, {
-            source: '/conveyor/jobs',
+            source: JOBS_SOURCE,
             subject: keyId,
             data: { keyId, userId, usedAt: usedAt.toISOString() },
           }),

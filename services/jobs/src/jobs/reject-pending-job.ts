@@ -3,7 +3,8 @@ import type { OutboxWriter } from '@conveyor/outbox';
 import type { EntityManager } from 'typeorm';
 import { statusesBefore } from './job-status';
 import { JOB_QUEUED_CHANNEL } from './run-jobs/job-channels';
-import { JOB_ROW_COLUMNS, jobFacts, updatedRows, type JobRow } from './run-jobs/job-row';
+import { JOB_ROW_COLUMNS, jobFactsOf, updatedRows, type JobRow } from './run-jobs/job-row';
+import { JOBS_SOURCE } from './job-facts';
 
 export type RejectOutcome = 'REJECTED' | 'NOT_PENDING' | 'UNKNOWN_JOB';
 
@@ -32,8 +33,8 @@ export async function rejectPendingJob(
     const [known] = await manager.query(`SELECT 1 FROM jobs.jobs WHERE id = $1`, [jobId]);
     return known ? 'NOT_PENDING' : 'UNKNOWN_JOB';
   }
-  const data = { ...jobFacts(job), status: 'rejected' as const, reason, rejectedAt: job.finished_at.toISOString() };
-  await outbox.add(createEvent(JobRejectedV1, { source: '/conveyor/jobs', subject: jobId, data }), manager);
+  const data = { ...jobFactsOf(job), status: 'rejected' as const, reason, rejectedAt: job.finished_at.toISOString() };
+  await outbox.add(createEvent(JobRejectedV1, { source: JOBS_SOURCE, subject: jobId, data }), manager);
   await manager.query(`SELECT pg_notify($1, '')`, [JOB_QUEUED_CHANNEL]);
   return 'REJECTED';
 }

@@ -6,6 +6,7 @@ import { JOB_CANCELED_CHANNEL } from '../run-jobs/job-channels';
 import { Job } from '../job.entity';
 import { canMove, statusesBefore, type JobStatus } from '../job-status';
 import { assertJobId, JobNotCancelableError, JobNotFoundError } from '../jobs.errors';
+import { jobFacts, JOBS_SOURCE } from '../job-facts';
 
 /**
  * Cancels a pending, queued or running job in one transaction: the guarded status change,
@@ -42,15 +43,10 @@ export class CancelJobHandler {
       const job = await manager.findOneByOrFail(Job, { id });
       await this.outbox.add(
         createEvent(JobCanceledV1, {
-          source: '/conveyor/jobs',
+          source: JOBS_SOURCE,
           subject: id,
           data: {
-            jobId: id,
-            userId,
-            type: job.type,
-            metadata: job.metadata,
-            webhookUrl: job.webhookUrl,
-            submittedAt: job.createdAt.toISOString(),
+            ...jobFacts(job),
             status: 'canceled',
             canceledFrom: current.status as 'pending' | 'queued' | 'running',
             canceledAt: (job.finishedAt ?? new Date()).toISOString(),

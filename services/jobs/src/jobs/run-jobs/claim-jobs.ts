@@ -4,7 +4,8 @@ import { Attr, restoreTraceContext, tracer } from '@conveyor/tracing';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DEFAULT_MAX_CONCURRENT_JOBS } from '../../plans/plan-limits';
 import { leaseFromNow, type LeaseTerms } from './job-lease';
-import { JOB_ROW_COLUMNS, jobFacts, updatedRows, type JobRow } from './job-row';
+import { JOB_ROW_COLUMNS, jobFactsOf, updatedRows, type JobRow } from './job-row';
+import { JOBS_SOURCE } from '../job-facts';
 
 /**
  * How long a client's job that is still `pending` (billing has not answered yet) holds back
@@ -123,8 +124,8 @@ export class JobClaimer {
     return tracer().startActiveSpan('start job', { attributes }, restoreTraceContext(job.trace_context), async (span) => {
       try {
         const startedAt = (job.started_at as Date).toISOString();
-        const data = { ...jobFacts(job), attempt: job.attempts, startedAt };
-        await this.outbox.add(createEvent(JobStartedV1, { source: '/conveyor/jobs', subject: job.id, data }), manager);
+        const data = { ...jobFactsOf(job), attempt: job.attempts, startedAt };
+        await this.outbox.add(createEvent(JobStartedV1, { source: JOBS_SOURCE, subject: job.id, data }), manager);
       } finally {
         span.end();
       }

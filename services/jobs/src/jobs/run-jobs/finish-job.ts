@@ -2,7 +2,8 @@ import { createEvent, JobFailedV1, JobSucceededV1 } from '@conveyor/contracts';
 import type { OutboxWriter } from '@conveyor/outbox';
 import type { DataSource } from 'typeorm';
 import { JOB_QUEUED_CHANNEL } from './job-channels';
-import { JOB_ROW_COLUMNS, jobFacts, updatedRows, type JobRow } from './job-row';
+import { JOB_ROW_COLUMNS, jobFactsOf, updatedRows, type JobRow } from './job-row';
+import { JOBS_SOURCE } from '../job-facts';
 
 /** Results up to this size travel inside `jobs.job.succeeded.v1`; larger ones only by URL. */
 export const INLINE_RESULT_LIMIT_BYTES = 64 * 1024;
@@ -50,14 +51,14 @@ export class JobFinisher {
       if (!row) return false;
       const inline = Buffer.byteLength(serializedResult) <= INLINE_RESULT_LIMIT_BYTES;
       const data = {
-        ...jobFacts(row),
+        ...jobFactsOf(row),
         status: 'succeeded' as const,
         startedAt: (row.started_at as Date).toISOString(),
         finishedAt: row.finished_at.toISOString(),
         result: inline ? (JSON.parse(serializedResult) as unknown) : null,
         resultUrl: `/v1/jobs/${row.id}/result`,
       };
-      await this.outbox.add(createEvent(JobSucceededV1, { source: '/conveyor/jobs', subject: row.id, data }), manager);
+      await this.outbox.add(createEvent(JobSucceededV1, { source: JOBS_SOURCE, subject: row.id, data }), manager);
       return true;
     });
   }
@@ -74,14 +75,14 @@ export class JobFinisher {
       );
       if (!row) return false;
       const data = {
-        ...jobFacts(row),
+        ...jobFactsOf(row),
         status: 'failed' as const,
         startedAt: row.started_at?.toISOString() ?? null,
         finishedAt: row.finished_at.toISOString(),
         attempts: row.attempts,
         error: { code: error.code, message },
       };
-      await this.outbox.add(createEvent(JobFailedV1, { source: '/conveyor/jobs', subject: row.id, data }), manager);
+      await this.outbox.add(createEvent(JobFailedV1, { source: JOBS_SOURCE, subject: row.id, data }), manager);
       return true;
     });
   }

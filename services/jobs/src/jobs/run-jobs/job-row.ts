@@ -1,4 +1,5 @@
 import type { TraceCarrier } from '@conveyor/tracing';
+import { jobFacts } from '../job-facts';
 
 /** The columns of `jobs.jobs` that the lifecycle events are built from. */
 export interface JobRow {
@@ -21,17 +22,16 @@ export const JOB_ROW_COLUMNS = (alias: string) =>
     .map((column) => `${alias}.${column}`)
     .join(', ');
 
-/** The part every job event repeats (see `jobFacts` in the contracts). */
-export function jobFacts(row: JobRow) {
-  return {
-    jobId: row.id,
+/** The part every job event repeats, from a row. */
+export const jobFactsOf = (row: JobRow) =>
+  jobFacts({
+    id: row.id,
     userId: row.user_id,
     type: row.type,
     metadata: row.metadata,
     webhookUrl: row.webhook_url,
-    submittedAt: row.created_at.toISOString(),
-  };
-}
+    createdAt: row.created_at,
+  });
 
 /**
  * The rows of an `UPDATE … RETURNING` run through `EntityManager.query`, which answers

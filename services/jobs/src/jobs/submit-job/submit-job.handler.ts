@@ -14,6 +14,7 @@ import { UnknownJobTypeError, WebhookUrlRefusedError } from '../jobs.errors';
 import type { IdempotencyRequest } from './idempotency-key';
 import { IdempotencyKeyStore, type StoredResponse } from './idempotency-key.store';
 import type { SubmitJobRequest } from './submit-job.request';
+import { jobFacts, JOBS_SOURCE } from '../job-facts';
 
 export interface SubmitJobReply extends StoredResponse {
   /** True when this is the stored answer to an earlier request with the same key. */
@@ -113,16 +114,9 @@ export class SubmitJobHandler {
     );
     await this.outbox.add(
       createEvent(JobSubmittedV1, {
-        source: '/conveyor/jobs',
+        source: JOBS_SOURCE,
         subject: id,
-        data: {
-          jobId: id,
-          userId,
-          type: job.type,
-          metadata: job.metadata,
-          webhookUrl: job.webhookUrl,
-          submittedAt: createdAt.toISOString(),
-        },
+        data: jobFacts({ id, userId, createdAt, ...job }),
       }),
       manager,
     );
