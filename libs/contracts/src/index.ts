@@ -34,3 +34,4 @@ export { InvalidEventTypeError } from './validation/invalid-event-type.error';
 export { type Upcaster } from './upcasters/upcaster';
 export { upcasters, legacyRoutingKeysFor } from './upcasters/upcasters';
 export { buildAsyncApiDocument } from './asyncapi';
+export { isUuid } from './validation/string-formats';

@@ -2,6 +2,9 @@ import { FormatRegistry } from '@sinclair/typebox';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The `uuid` format of the contracts; also what HTTP edges check ids against. */
+export const isUuid = (value: string): boolean => UUID.test(value);
+
 // Deliberately loose: one "@", no spaces, a dot in the domain. Deliverability is the auth
 // service's problem; the contract only guards against values that are clearly not addresses.
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;

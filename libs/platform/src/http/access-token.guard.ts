@@ -4,6 +4,7 @@ import { Attr } from '@conveyor/tracing';
 import { trace } from '@opentelemetry/api';
 import type { Request } from 'express';
 import { UnauthenticatedError } from '../errors/app-error';
+import { isUuid } from '@conveyor/contracts';
 
 /** Who is calling, as proven by the access token. */
 export interface Principal {
@@ -34,12 +35,11 @@ export class AccessTokenGuard implements CanActivate {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A correctly signed token must still carry the claims we rely on, in the right shape. */
 function toPrincipal(claims: unknown): Principal | undefined {
   const { sub, email, exp, roles = [] } = (claims ?? {}) as Record<string, unknown>;
-  if (typeof sub !== 'string' || !UUID.test(sub) || typeof email !== 'string') return undefined;
+  if (typeof sub !== 'string' || !isUuid(sub) || typeof email !== 'string') return undefined;
   // The verifier checks `exp` only when present; a token that never expires is refused.
   if (typeof exp !== 'number') return undefined;
   if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) return undefined;

@@ -1,3 +1,5 @@
+import { isUuid } from '@conveyor/contracts';
+
 /** Where a page of the ledger ends: the last entry's time (microseconds, UTC) and id. */
 export interface LedgerPosition {
   createdAt: string;
@@ -5,7 +7,6 @@ export interface LedgerPosition {
 }
 
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Opaque to clients: base64url of `[createdAt, id]`. */
 export function encodeLedgerCursor({ createdAt, id }: LedgerPosition): string {
@@ -24,6 +25,6 @@ export function decodeLedgerCursor(cursor: string): LedgerPosition | undefined {
   if (!Array.isArray(value) || value.length !== 2) return undefined;
   const [createdAt, id] = value as unknown[];
   if (typeof createdAt !== 'string' || !TIME.test(createdAt) || Number.isNaN(Date.parse(createdAt))) return undefined;
-  if (typeof id !== 'string' || !UUID.test(id)) return undefined;
+  if (typeof id !== 'string' || !isUuid(id)) return undefined;
   return { createdAt, id };
 }

@@ -1,5 +1,6 @@
 import { AppError } from '@conveyor/platform';
 import type { JobStatus } from './job-status';
+import { isUuid } from '@conveyor/contracts';
 
 /** Also the answer for another client's job and for an id that is not a UUID. */
 export class JobNotFoundError extends AppError {
@@ -8,11 +9,10 @@ export class JobNotFoundError extends AppError {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An id that cannot name a job is answered like any unknown id (and never reaches Postgres). */
 export function assertJobId(id: string): void {
-  if (!UUID.test(id)) throw new JobNotFoundError();
+  if (!isUuid(id)) throw new JobNotFoundError();
 }
 
 export class UnknownJobTypeError extends AppError {

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ApiKeyRevokedV1, createEvent } from '@conveyor/contracts';
+import { ApiKeyRevokedV1, createEvent, isUuid } from '@conveyor/contracts';
 import { OutboxWriter } from '@conveyor/outbox';
 import { DataSource } from 'typeorm';
 import { ApiKey } from '../api-key.entity';
 import { ApiKeyNotFoundError } from '../api-keys.errors';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type RevokeOutcome = 'REVOKED' | 'ALREADY_REVOKED';
 
@@ -23,7 +22,7 @@ export class RevokeApiKeyHandler {
 
   async execute(userId: string, id: string): Promise<RevokeOutcome> {
     // An id that is not a UUID names no key; Postgres would refuse to compare it.
-    if (!UUID.test(id)) throw new ApiKeyNotFoundError();
+    if (!isUuid(id)) throw new ApiKeyNotFoundError();
     const keyId = id.toLowerCase();
     return this.dataSource.transaction(async (manager) => {
       const revokedAt = new Date();
