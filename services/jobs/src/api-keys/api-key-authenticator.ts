@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiKeyUsedV1, createEvent } from '@conveyor/contracts';
 import { OutboxWriter } from '@conveyor/outbox';
+import { queryRows } from '@conveyor/persistence';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { ClientPrincipal } from './client-principal';
@@ -53,12 +54,11 @@ export class ApiKeyAuthenticator {
   private async recordUse(keyId: string): Promise<void> {
     try {
       await this.dataSource.transaction(async (manager) => {
-        const used = await manager.query<{ user_id: string; last_used_at: Date }[]>(
-          `WITH used AS (
-             UPDATE jobs.api_keys SET last_used_at = now()
-              WHERE key_id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
-              RETURNING user_id, last_used_at)
-           SELECT user_id, last_used_at FROM used`,
+        const used = await queryRows<{ user_id: string; last_used_at: Date }>(
+          manager,
+          `UPDATE jobs.api_keys SET last_used_at = now()
+            WHERE key_id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+            RETURNING user_id, last_used_at`,
           [keyId],
         );
         if (used.length === 0) return;

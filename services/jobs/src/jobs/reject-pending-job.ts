@@ -1,9 +1,10 @@
 import { createEvent, JobRejectedV1 } from '@conveyor/contracts';
 import type { OutboxWriter } from '@conveyor/outbox';
+import { queryRows } from '@conveyor/persistence';
 import type { EntityManager } from 'typeorm';
 import { statusesBefore } from './job-status';
 import { JOB_QUEUED_CHANNEL } from './run-jobs/job-channels';
-import { JOB_ROW_COLUMNS, jobFactsOf, updatedRows, type JobRow } from './run-jobs/job-row';
+import { JOB_ROW_COLUMNS, jobFactsOf, type JobRow } from './run-jobs/job-row';
 import { JOBS_SOURCE } from './job-facts';
 
 export type RejectOutcome = 'REJECTED' | 'NOT_PENDING' | 'UNKNOWN_JOB';
@@ -20,14 +21,13 @@ export async function rejectPendingJob(
   jobId: string,
   reason: string,
 ): Promise<RejectOutcome> {
-  const [job] = updatedRows<JobRow & { finished_at: Date }>(
-    await manager.query(
-      `UPDATE jobs.jobs j
-       SET status = 'rejected', reason = $2, finished_at = clock_timestamp(),
-           version = j.version + 1, updated_at = clock_timestamp()
-       WHERE j.id = $1 AND j.status = ANY($3) RETURNING ${JOB_ROW_COLUMNS('j')}, j.finished_at`,
-      [jobId, reason, statusesBefore('rejected')],
-    ),
+  const [job] = await queryRows<JobRow & { finished_at: Date }>(
+    manager,
+    `UPDATE jobs.jobs j
+     SET status = 'rejected', reason = $2, finished_at = clock_timestamp(),
+         version = j.version + 1, updated_at = clock_timestamp()
+     WHERE j.id = $1 AND j.status = ANY($3) RETURNING ${JOB_ROW_COLUMNS('j')}, j.finished_at`,
+    [jobId, reason, statusesBefore('rejected')],
   );
   if (!job) {
     const [known] = await manager.query(`SELECT 1 FROM jobs.jobs WHERE id = $1`, [jobId]);

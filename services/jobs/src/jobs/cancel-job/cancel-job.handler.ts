@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createEvent, JobCanceledV1 } from '@conveyor/contracts';
 import { OutboxWriter } from '@conveyor/outbox';
+import { queryRows } from '@conveyor/persistence';
 import { DataSource } from 'typeorm';
 import { JOB_CANCELED_CHANNEL } from '../run-jobs/job-channels';
 import { Job } from '../job.entity';
@@ -30,13 +31,12 @@ export class CancelJobHandler {
       );
       if (!current) throw new JobNotFoundError();
       if (!canMove(current.status, 'canceled')) throw new JobNotCancelableError(current.status);
-      const canceled = await manager.query<unknown[]>(
-        `WITH canceled AS (
-           UPDATE jobs.jobs
-              SET status = 'canceled', version = version + 1, finished_at = now(), updated_at = now()
-            WHERE id = $1 AND status = ANY($2::text[])
-            RETURNING 1)
-         SELECT * FROM canceled`,
+      const canceled = await queryRows(
+        manager,
+        `UPDATE jobs.jobs
+            SET status = 'canceled', version = version + 1, finished_at = now(), updated_at = now()
+          WHERE id = $1 AND status = ANY($2::text[])
+          RETURNING 1`,
         [id, statusesBefore('canceled')],
       );
       if (canceled.length === 0) throw new JobNotCancelableError(current.status);

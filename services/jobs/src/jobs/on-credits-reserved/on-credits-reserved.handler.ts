@@ -3,8 +3,8 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { CreditsReservedV1, type EventOf } from '@conveyor/contracts';
 import type { EventContext } from '@conveyor/messaging';
 import { captureTraceContext } from '@conveyor/tracing';
+import { queryRows } from '@conveyor/persistence';
 import { JOB_QUEUED_CHANNEL } from '../run-jobs/job-channels';
-import { updatedRows } from '../run-jobs/job-row';
 import { UnknownJobError } from './unknown-job.error';
 
 /**
@@ -22,14 +22,13 @@ export class OnCreditsReservedHandler {
   async handle(@Payload() event: EventOf<typeof CreditsReservedV1>, @Ctx() context: EventContext): Promise<void> {
     const { manager } = context;
     const { jobId } = event.data;
-    const queued = updatedRows(
-      await manager.query(
-        `UPDATE jobs.jobs
-         SET status = 'queued', queued_at = clock_timestamp(), trace_context = $2::jsonb,
-             version = version + 1, updated_at = clock_timestamp()
-         WHERE id = $1 AND status = 'pending' RETURNING id`,
-        [jobId, JSON.stringify(captureTraceContext())],
-      ),
+    const queued = await queryRows(
+      manager,
+      `UPDATE jobs.jobs
+       SET status = 'queued', queued_at = clock_timestamp(), trace_context = $2::jsonb,
+           version = version + 1, updated_at = clock_timestamp()
+       WHERE id = $1 AND status = 'pending' RETURNING id`,
+      [jobId, JSON.stringify(captureTraceContext())],
     );
     if (queued.length > 0) {
       await manager.query(`SELECT pg_notify($1, '')`, [JOB_QUEUED_CHANNEL]);

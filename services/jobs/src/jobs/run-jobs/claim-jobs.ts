@@ -1,10 +1,11 @@
 import { createEvent, JobStartedV1 } from '@conveyor/contracts';
 import type { OutboxWriter } from '@conveyor/outbox';
 import { Attr, restoreTraceContext, tracer } from '@conveyor/tracing';
+import { queryRows } from '@conveyor/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DEFAULT_MAX_CONCURRENT_JOBS } from '../../plans/plan-limits';
 import { leaseFromNow, type LeaseTerms } from './job-lease';
-import { JOB_ROW_COLUMNS, jobFactsOf, updatedRows, type JobRow } from './job-row';
+import { JOB_ROW_COLUMNS, jobFactsOf, type JobRow } from './job-row';
 import { JOBS_SOURCE } from '../job-facts';
 
 /**
@@ -102,16 +103,14 @@ export class JobClaimer {
   claim(userId: string, max: number): Promise<JobRow[]> {
     return this.dataSource.transaction('READ COMMITTED', async (manager) => {
       await manager.query(LOCK_CLIENT_SQL, [userId]);
-      const claimed = updatedRows<JobRow>(
-        await manager.query(CLAIM_SQL, [
-          userId,
-          DEFAULT_MAX_CONCURRENT_JOBS,
-          max,
-          PENDING_ORDER_WINDOW_SECONDS,
-          this.lease.seconds,
-          this.lease.holder,
-        ]),
-      );
+      const claimed = await queryRows<JobRow>(manager, CLAIM_SQL, [
+        userId,
+        DEFAULT_MAX_CONCURRENT_JOBS,
+        max,
+        PENDING_ORDER_WINDOW_SECONDS,
+        this.lease.seconds,
+        this.lease.holder,
+      ]);
       claimed.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
       for (const job of claimed) await this.writeStarted(job, manager);
       return claimed;

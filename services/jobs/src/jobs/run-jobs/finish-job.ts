@@ -1,8 +1,9 @@
 import { createEvent, JobFailedV1, JobSucceededV1 } from '@conveyor/contracts';
 import type { OutboxWriter } from '@conveyor/outbox';
+import { queryRows } from '@conveyor/persistence';
 import type { DataSource } from 'typeorm';
 import { JOB_QUEUED_CHANNEL } from './job-channels';
-import { JOB_ROW_COLUMNS, jobFactsOf, updatedRows, type JobRow } from './job-row';
+import { JOB_ROW_COLUMNS, jobFactsOf, type JobRow } from './job-row';
 import { JOBS_SOURCE } from '../job-facts';
 
 /** Results up to this size travel inside `jobs.job.succeeded.v1`; larger ones only by URL. */
@@ -41,12 +42,11 @@ export class JobFinisher {
   /** `serializedResult` is the result as JSON text (`null` for none). */
   succeed(job: JobRow, serializedResult: string): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const [row] = updatedRows<JobRow & { finished_at: Date }>(
-        await manager.query(
-          `UPDATE jobs.jobs j SET status = 'succeeded', result = $3::jsonb, ${FINISHED}
-           WHERE ${GUARDS.claimed} RETURNING ${JOB_ROW_COLUMNS('j')}, j.finished_at`,
-          [job.id, job.attempts, serializedResult],
-        ),
+      const [row] = await queryRows<JobRow & { finished_at: Date }>(
+        manager,
+        `UPDATE jobs.jobs j SET status = 'succeeded', result = $3::jsonb, ${FINISHED}
+         WHERE ${GUARDS.claimed} RETURNING ${JOB_ROW_COLUMNS('j')}, j.finished_at`,
+        [job.id, job.attempts, serializedResult],
       );
       if (!row) return false;
       const inline = Buffer.byteLength(serializedResult) <= INLINE_RESULT_LIMIT_BYTES;
@@ -66,12 +66,11 @@ export class JobFinisher {
   fail(job: JobRow, error: { code: string; message: string }, guard: RunGuard = 'claimed'): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const message = error.message.slice(0, 1000);
-      const [row] = updatedRows<JobRow & { finished_at: Date }>(
-        await manager.query(
-          `UPDATE jobs.jobs j SET status = 'failed', error_code = $3, error_message = $4, ${FINISHED}
-           WHERE ${GUARDS[guard]} RETURNING ${JOB_ROW_COLUMNS('j')}, j.finished_at`,
-          [job.id, job.attempts, error.code, message],
-        ),
+      const [row] = await queryRows<JobRow & { finished_at: Date }>(
+        manager,
+        `UPDATE jobs.jobs j SET status = 'failed', error_code = $3, error_message = $4, ${FINISHED}
+         WHERE ${GUARDS[guard]} RETURNING ${JOB_ROW_COLUMNS('j')}, j.finished_at`,
+        [job.id, job.attempts, error.code, message],
       );
       if (!row) return false;
       const data = {
@@ -95,13 +94,12 @@ export class JobFinisher {
    */
   requeue(job: JobRow, guard: RunGuard = 'claimed'): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const [row] = updatedRows<{ id: string }>(
-        await manager.query(
-          `UPDATE jobs.jobs SET status = 'queued', started_at = NULL, lease_expires_at = NULL, worker_id = NULL,
-             version = version + 1, updated_at = clock_timestamp()
-           WHERE ${GUARDS[guard]} RETURNING id`,
-          [job.id, job.attempts],
-        ),
+      const [row] = await queryRows<{ id: string }>(
+        manager,
+        `UPDATE jobs.jobs SET status = 'queued', started_at = NULL, lease_expires_at = NULL, worker_id = NULL,
+           version = version + 1, updated_at = clock_timestamp()
+         WHERE ${GUARDS[guard]} RETURNING id`,
+        [job.id, job.attempts],
       );
       if (row) await manager.query(`SELECT pg_notify($1, '')`, [JOB_QUEUED_CHANNEL]);
       return row !== undefined;

@@ -1,8 +1,9 @@
+import { queryRows } from '@conveyor/persistence';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { DataSource } from 'typeorm';
 import { DEFAULT_JOB_LEASE_SECONDS } from '../../jobs.config';
-import { JOB_ROW_COLUMNS, updatedRows, type JobRow } from './job-row';
+import { JOB_ROW_COLUMNS, type JobRow } from './job-row';
 
 /** How long a claim or a renewal holds a job, and the worker that holds it. */
 export interface LeaseTerms {
@@ -55,9 +56,11 @@ export class JobLeases {
   /** Extends the leases of these runs; answers the ids whose lease it extended. */
   async renew(jobs: readonly JobRow[]): Promise<Set<string>> {
     if (jobs.length === 0) return new Set();
-    const rows = updatedRows<{ id: string }>(
-      await this.dataSource.query(RENEW_SQL, [jobs.map((job) => job.id), jobs.map((job) => job.attempts), this.terms.seconds]),
-    );
+    const rows = await queryRows<{ id: string }>(this.dataSource, RENEW_SQL, [
+      jobs.map((job) => job.id),
+      jobs.map((job) => job.attempts),
+      this.terms.seconds,
+    ]);
     return new Set(rows.map((row) => row.id));
   }
 

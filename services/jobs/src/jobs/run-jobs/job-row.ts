@@ -32,11 +32,3 @@ export const jobFactsOf = (row: JobRow) =>
     webhookUrl: row.webhook_url,
     createdAt: row.created_at,
   });
-
-/**
- * The rows of an `UPDATE … RETURNING` run through `EntityManager.query`, which answers
- * `[rows, affected]` for updates (and plain rows for selects).
- */
-export function updatedRows<T>(result: unknown): T[] {
-  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : []) as T[];
-}

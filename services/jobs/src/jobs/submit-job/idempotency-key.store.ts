@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '@conveyor/config';
+import { queryRows } from '@conveyor/persistence';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { JobsConfig } from '../../jobs.config';
@@ -92,13 +93,12 @@ export class IdempotencyKeyStore {
     claimId: string,
     response: StoredResponse,
   ): Promise<void> {
-    const completed = await manager.query<unknown[]>(
-      `WITH completed AS (
-         UPDATE jobs.idempotency_keys
-            SET state = 'completed', response_status = $4, response_headers = $5, response_body = $6
-          WHERE user_id = $1 AND key = $2 AND claim_id = $3 AND state = 'in_flight'
-          RETURNING 1)
-       SELECT * FROM completed`,
+    const completed = await queryRows(
+      manager,
+      `UPDATE jobs.idempotency_keys
+          SET state = 'completed', response_status = $4, response_headers = $5, response_body = $6
+        WHERE user_id = $1 AND key = $2 AND claim_id = $3 AND state = 'in_flight'
+        RETURNING 1`,
       [userId, key, claimId, response.status, JSON.stringify(response.headers), JSON.stringify(response.body)],
     );
     // Taken over as abandoned while we were slow: the other request now owns the key, so
