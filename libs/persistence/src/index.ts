@@ -7,3 +7,5 @@ export { sqlIdentifier } from './sql-identifier';
 export { queryRows } from './query-rows';
 export { PgListener } from './pg-listener';
 export type { PgListenerOptions } from './pg-listener';
+export { decodeKeysetCursor, encodeKeysetCursor, positionTimeSql } from './keyset-cursor';
+export type { KeysetPosition } from './keyset-cursor';

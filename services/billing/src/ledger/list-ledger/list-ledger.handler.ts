@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { decodeKeysetCursor, encodeKeysetCursor, positionTimeSql } from '@conveyor/persistence';
 import { DataSource } from 'typeorm';
-import { decodeLedgerCursor, encodeLedgerCursor } from '../ledger-cursor';
 import { InvalidCursorError } from '../ledger.errors';
 import type { ListLedgerRequest } from './list-ledger.request';
 
@@ -23,11 +23,11 @@ export class ListLedgerHandler {
   constructor(private readonly dataSource: DataSource) {}
 
   async execute(userId: string, { limit, cursor }: ListLedgerRequest) {
-    const after = cursor === undefined ? undefined : decodeLedgerCursor(cursor);
+    const after = cursor === undefined ? undefined : decodeKeysetCursor(cursor);
     if (cursor !== undefined && !after) throw new InvalidCursorError();
     const rows = await this.dataSource.query<EntryRow[]>(
       `SELECT id, kind, amount, held, job_id, payment_id, note, created_at,
-              to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position
+              ${positionTimeSql('created_at')} AS position
        FROM "billing"."ledger_entries"
        WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
        ORDER BY created_at DESC, id DESC
@@ -47,7 +47,7 @@ export class ListLedgerHandler {
         note: row.note,
         createdAt: row.created_at.toISOString(),
       })),
-      nextCursor: rows.length > limit ? encodeLedgerCursor({ createdAt: last.position, id: last.id }) : null,
+      nextCursor: rows.length > limit ? encodeKeysetCursor({ createdAt: last.position, id: last.id }) : null,
     };
   }
 }

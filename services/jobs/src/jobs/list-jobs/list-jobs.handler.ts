@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { positionTimeSql } from '@conveyor/persistence';
 import { DataSource } from 'typeorm';
 import { Job } from '../job.entity';
 import { jobView, type JobView } from '../job.view';
@@ -24,7 +25,7 @@ export class ListJobsHandler {
     const query = this.dataSource
       .getRepository(Job)
       .createQueryBuilder('job')
-      .addSelect(`to_char(job.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, 'cursor_created_at')
+      .addSelect(positionTimeSql('job.created_at'), 'cursor_created_at')
       .where('job.user_id = :userId', { userId })
       .orderBy('job.created_at', 'DESC')
       .addOrderBy('job.id', 'DESC')
