@@ -162,7 +162,8 @@ function guardedLookup(policy: OutboundUrlPolicy): LookupFunction {
         } else if (lookupOptions.all) {
           callback(null, addresses);
         } else {
-          callback(null, addresses[0]!.address, addresses[0]!.family);
+          const [first] = addresses as [{ address: string; family: number }];
+          callback(null, first.address, first.family);
         }
       },
       (error: NodeJS.ErrnoException) =>
