@@ -11,3 +11,5 @@ export type { PostgresStopMode, ThrowawayPostgres } from './throwaway-postgres';
 export { startThrowawayRabbitMq } from './throwaway-rabbitmq';
 export type { ThrowawayRabbitMq } from './throwaway-rabbitmq';
 export { deleteBrokerObjects } from './delete-broker-objects';
+export { mostRequestsWithin, startTestVendor, vendorSignatureHeaders } from './test-vendor-server';
+export type { TestVendor, TestVendorOptions, TestVendorPayload, VendorCallback, VendorRequest } from './test-vendor-server';

@@ -1,5 +1,6 @@
 import { serviceEnvSchema, type ServiceConfig } from '@conveyor/config';
 import Joi from 'joi';
+import { vendorsEnvSchema, type Vendors } from './vendors/vendor-config';
 
 interface JobsOwnConfig {
   /** Accept `http://` webhook URLs (development only); https is always accepted. */
@@ -19,6 +20,10 @@ interface JobsOwnConfig {
   JOB_LEASE_SECONDS: number;
   /** A job billing has not answered for after this long is rejected (`billing_timeout`). */
   PENDING_JOB_TIMEOUT_SECONDS: number;
+  /** The vendors `vendor.call` jobs may call (JSON, see docs/vendor-jobs.md); secrets inside. */
+  JOBS_VENDORS: Vendors;
+  /** Accept vendor base URLs on loopback, and plain http for them (tests only). */
+  JOBS_ALLOW_LOOPBACK_VENDORS: boolean;
 }
 
 /** The lease a worker takes when it is not told otherwise (see JOB_LEASE_SECONDS). */
@@ -36,5 +41,7 @@ export const jobsEnvSchema = serviceEnvSchema<JobsOwnConfig>(
     WORKER_CONCURRENCY: Joi.number().integer().min(1).max(256).default(8),
     JOB_LEASE_SECONDS: Joi.number().integer().min(5).max(3600).default(DEFAULT_JOB_LEASE_SECONDS),
     PENDING_JOB_TIMEOUT_SECONDS: Joi.number().integer().min(2).max(86_400).default(300),
+    JOBS_VENDORS: vendorsEnvSchema,
+    JOBS_ALLOW_LOOPBACK_VENDORS: Joi.boolean().default(false),
   },
 );

@@ -36,6 +36,8 @@ export async function createServiceApp<C extends ServiceConfig>(
   const app = await NestFactory.create<NestExpressApplication>(rootModule(definition, config), {
     bufferLogs: true,
     bodyParser: false,
+    // Keeps each JSON body's bytes as `req.rawBody`, for routes that check a signature over them.
+    rawBody: true,
   });
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: BODY_LIMIT });

@@ -19,6 +19,11 @@ export interface JobProcessor {
   readonly inputSchema: Schema;
   /** Runs a job that failed transiently at most this many times in all (default 3). */
   readonly maxAttempts?: number;
+  /**
+   * At submission, after the schema passed: refuses input the schema cannot judge (e.g. a
+   * vendor that is not configured) by throwing an AppError with its own code.
+   */
+  checkInput?(input: unknown): void;
   process(input: unknown, context: ProcessorContext): Promise<unknown>;
 }
 

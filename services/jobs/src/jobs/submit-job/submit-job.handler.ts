@@ -85,6 +85,7 @@ export class SubmitJobHandler {
       const fields = error.details.map((d) => ({ field: ['input', ...d.path].join('.'), message: d.message }));
       throw new RequestValidationError(fields);
     }
+    processor.checkInput?.(input);
     return {
       type,
       input,
