@@ -165,8 +165,8 @@ function reply(response: ServerResponse, status: number, body: unknown): void {
 }
 
 /**
- * The most requests that arrived within any `windowMs` (a sliding window, both ends
- * included): what the vendor would count against its rate limit.
+ * The most arrivals inside any window of `windowMs` (sliding; two arrivals exactly `windowMs`
+ * apart are in different windows): what a vendor would count against its rate limit.
  */
 export function mostRequestsWithin(arrivals: readonly number[], windowMs: number): number {
   const sorted = [...arrivals].sort((a, b) => a - b);

@@ -69,7 +69,7 @@ export async function startPlatform(options: PlatformOptions) {
 
 export type Platform = Awaited<ReturnType<typeof startPlatform>>;
 
-async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from(
       { length: count },

@@ -17,6 +17,7 @@ export class CreateVendorTables1764360000000 implements MigrationInterface {
     const statements = [
       `CREATE TABLE "jobs"."vendor_rate_limits" ("vendor" text PRIMARY KEY)`,
       `CREATE TABLE "jobs"."vendor_requests" (
+         "id" uuid PRIMARY KEY,
          "vendor" text NOT NULL REFERENCES "jobs"."vendor_rate_limits" ("vendor") ON DELETE CASCADE,
          "sent_at" timestamptz NOT NULL
        )`,

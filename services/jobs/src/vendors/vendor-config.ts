@@ -74,5 +74,12 @@ const vendorSchema = Joi.object<VendorConfig>({
   }).required(),
 });
 
-/** `JOBS_VENDORS`: a JSON object of vendors by name; `{}` (no vendors) when unset. */
-export const vendorsEnvSchema = JsonJoi.jsonObject().pattern(VENDOR_NAME, vendorSchema).default({});
+/**
+ * `JOBS_VENDORS`: a JSON object of vendors by name; `{}` (no vendors) when unset. Unlike the
+ * environment around it, unknown keys are errors here: a misspelt field or vendor name must
+ * not be dropped without a word.
+ */
+export const vendorsEnvSchema = JsonJoi.jsonObject()
+  .pattern(VENDOR_NAME, vendorSchema)
+  .default({})
+  .prefs({ allowUnknown: false, stripUnknown: false });

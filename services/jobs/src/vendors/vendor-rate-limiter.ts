@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { abortableDelay } from '../processors/abortable-delay';
 import type { VendorConfig } from './vendor-config';
 
-export type SlotAttempt = { granted: true } | { granted: false; retryInMs: number };
+export type SlotAttempt = { granted: true; slotId: string } | { granted: false; retryInMs: number };
 
 /**
  * Requests may reach the vendor a little later than their slot was taken (the commit, the
@@ -26,12 +27,21 @@ export function slackFor(intervalMs: number): number {
 export class VendorRateLimiter {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Waits (abortably) until the vendor has room for one more request, and takes that slot. */
+  /**
+   * Waits (abortably) until the vendor has room for one more request, and takes that slot; the
+   * caller sends its request right away. The slot is stamped again once it is in hand: between
+   * the insert and the moment the caller gets it back lie the commit and the event loop, which
+   * on a busy machine take tens of milliseconds, and the later stamp is the one closer to when
+   * the vendor sees the request. Moving a slot later only ever makes the limit stricter.
+   */
   async acquire(vendor: string, { rateLimit }: Pick<VendorConfig, 'rateLimit'>, signal: AbortSignal): Promise<void> {
     for (;;) {
       signal.throwIfAborted();
       const attempt = await this.tryAcquire(vendor, rateLimit);
-      if (attempt.granted) return;
+      if (attempt.granted) {
+        await this.dataSource.query(`UPDATE jobs.vendor_requests SET sent_at = clock_timestamp() WHERE id = $1`, [attempt.slotId]);
+        return;
+      }
       // A little spread, so that the waiters woken by one freed slot do not all queue on the lock.
       await abortableDelay(attempt.retryInMs + Math.floor(Math.random() * 20), signal);
     }
@@ -57,8 +67,9 @@ export class VendorRateLimiter {
         [vendor, windowMs, requests],
       );
       if (blocking) return { granted: false, retryInMs: Math.max(1, blocking.frees_in_ms) };
-      await manager.query(`INSERT INTO jobs.vendor_requests (vendor, sent_at) VALUES ($1, clock_timestamp())`, [vendor]);
-      return { granted: true };
+      const slotId = randomUUID();
+      await manager.query(`INSERT INTO jobs.vendor_requests (id, vendor, sent_at) VALUES ($1, $2, clock_timestamp())`, [slotId, vendor]);
+      return { granted: true, slotId };
     });
   }
 }
