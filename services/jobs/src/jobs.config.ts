@@ -30,6 +30,8 @@ interface JobsOwnConfig {
   JOB_RETRY_BASE_DELAY_MS: number;
   /** Longest wait between two runs of a job that fails transiently (before ±20 % jitter). */
   JOB_RETRY_MAX_DELAY_MS: number;
+  /** How long job status changes are kept for live streams to resume from (Last-Event-ID). */
+  JOB_STATUS_LOG_RETENTION_HOURS: number;
 }
 
 export const JOBS_ROLES = ['all', 'api', 'worker'] as const;
@@ -58,5 +60,6 @@ export const jobsEnvSchema = serviceEnvSchema<JobsOwnConfig>(
     ).default({}),
     JOB_RETRY_BASE_DELAY_MS: Joi.number().integer().min(0).max(3_600_000).default(1_000),
     JOB_RETRY_MAX_DELAY_MS: Joi.number().integer().min(0).max(86_400_000).default(300_000),
+    JOB_STATUS_LOG_RETENTION_HOURS: Joi.number().min(1).max(24 * 90).default(72),
   },
 );
