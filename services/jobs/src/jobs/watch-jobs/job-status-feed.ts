@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { PgListener } from '@conveyor/persistence';
 import type { DataSource } from 'typeorm';
+import { InOrder } from './in-order';
 
 /** One row of `jobs.job_status_log`: a status a job entered. */
 export interface StatusChange {
@@ -41,18 +42,14 @@ const toChange = (row: Row): StatusChange => ({ ...row, id: BigInt(row.id) });
  * NOTIFY; the feed reads it in id order and keeps a watermark: every change up to it has been
  * handed to the listeners.
  *
- * Ids come from a sequence, so they are handed out in one order and committed in another: id
- * 12 can be visible while 11 is still in its transaction. The feed never passes a missing id
- * (a gap) until it appears, so a stream that resumes from an id can rely on having seen every
- * earlier change. An id that stays missing for `gapTimeoutMs` belonged to a transaction that
- * rolled back (status changes are short transactions) and is skipped.
+ * Changes are released strictly in id order (see InOrder), so a stream that resumes from an id
+ * can rely on having seen every earlier change.
  */
 export class JobStatusFeed {
   private readonly logger = new Logger(JobStatusFeed.name);
   private readonly listeners = new Map<string, Set<StatusListener>>();
   private readonly notifications?: PgListener;
-  private watermark?: bigint;
-  private gap?: { upTo: bigint; since: number };
+  private order?: InOrder;
   private pulling?: Promise<void>;
   private pullAgain = false;
   private timers: NodeJS.Timeout[] = [];
@@ -75,7 +72,7 @@ export class JobStatusFeed {
     if (this.running) return;
     this.running = true;
     const [{ max }] = await this.options.dataSource.query(`SELECT coalesce(max(id), 0) AS max FROM jobs.job_status_log`);
-    this.watermark = BigInt(max);
+    this.order = new InOrder(BigInt(max), this.options.gapTimeoutMs);
     this.notifications?.start();
     this.timers = [
       setInterval(() => this.pull(), this.options.pollIntervalMs),
@@ -93,8 +90,8 @@ export class JobStatusFeed {
 
   /** Every change up to this id has been handed to the listeners (or skipped as rolled back). */
   delivered(): bigint {
-    if (this.watermark === undefined) throw new Error('The job status feed has not started');
-    return this.watermark;
+    if (!this.order) throw new Error('The job status feed has not started');
+    return this.order.watermark;
   }
 
   /** Calls `listener` with each new change of the client's jobs until the returned function is called. */
@@ -119,7 +116,7 @@ export class JobStatusFeed {
 
   /** Reads what is new; one read at a time, and a request during a read makes it read again. */
   private pull(): void {
-    if (!this.running || this.watermark === undefined) return;
+    if (!this.running || !this.order) return;
     if (this.pulling) {
       this.pullAgain = true;
       return;
@@ -133,32 +130,24 @@ export class JobStatusFeed {
     do {
       this.pullAgain = false;
       const rows: Row[] = await this.options.dataSource.query(`${SELECT_CHANGES} WHERE id > $1 ORDER BY id LIMIT ${BATCH}`, [
-        (this.watermark as bigint).toString(),
+        this.delivered().toString(),
       ]);
       const complete = this.deliver(rows.map(toChange));
       if (complete && rows.length === BATCH) this.pullAgain = true;
     } while (this.pullAgain && this.running);
   }
 
-  /**
-   * Hands over changes up to the first gap; false when it stopped at one. Ids noticed missing
-   * together share one deadline, so a rolled-back batch costs one `gapTimeoutMs`, not one each.
-   */
+  /** Hands over changes up to the first gap; false when it stopped at one (and will look again soon). */
   private deliver(changes: StatusChange[]): boolean {
-    for (const change of changes) {
-      const next = (this.watermark as bigint) + 1n;
-      if (change.id !== next) {
-        if (!this.gap || next > this.gap.upTo) this.gap = { upTo: change.id - 1n, since: Date.now() };
-        if (Date.now() - this.gap.since < this.options.gapTimeoutMs) {
-          clearTimeout(this.gapTimer);
-          this.gapTimer = setTimeout(() => this.pull(), 20);
-          return false;
-        }
-      }
-      this.watermark = change.id;
+    const { ready, blocked } = (this.order as InOrder).take(changes);
+    for (const change of ready) {
       for (const listener of this.listeners.get(change.userId) ?? []) listener(change);
     }
-    return true;
+    if (blocked) {
+      clearTimeout(this.gapTimer);
+      this.gapTimer = setTimeout(() => this.pull(), 20);
+    }
+    return !blocked;
   }
 
   private async prune(): Promise<void> {
