@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@conveyor/config';
+import { isDatabaseUnavailable } from '@conveyor/persistence';
 import { guardedRequest, OutboundRequestError, type OutboundUrlPolicy } from '@conveyor/ssrf-guard';
 import type { JobsConfig } from '../../jobs.config';
 import { VendorCallbacks, type VendorAnswer } from '../../vendors/vendor-callbacks';
@@ -9,7 +10,7 @@ import { signatureHeaders } from '../../vendors/vendor-signature';
 import { UnknownVendorError } from '../../vendors/vendors.errors';
 import { VENDORS } from '../../vendors/vendors.tokens';
 import type { JobProcessor, ProcessorContext } from '../job-processor';
-import { PermanentJobError } from '../processor.errors';
+import { PermanentJobError, TransientJobError } from '../processor.errors';
 import { VENDOR_CALL_TYPE, vendorCallInput, type VendorCallInput } from './vendor-call.input';
 import { outboundFailure, vendorReplyOutcome } from './vendor-response';
 
@@ -58,8 +59,22 @@ export class VendorCallProcessor implements JobProcessor {
     if (!this.vendorNamed(vendor)) throw new UnknownVendorError(vendor, Object.keys(this.vendors).sort());
   }
 
-  async process(input: unknown, { signal, jobId }: ProcessorContext): Promise<unknown> {
-    const { vendor: name, payload } = input as VendorCallInput;
+  /**
+   * The rate limit and the callbacks live in the database; losing it while waiting is worth
+   * another run (the vendor sees the same Idempotency-Key), not a failed job.
+   */
+  async process(input: unknown, context: ProcessorContext): Promise<unknown> {
+    try {
+      return await this.call(input as VendorCallInput, context);
+    } catch (error) {
+      if (!context.signal.aborted && isDatabaseUnavailable(error)) {
+        throw new TransientJobError('JOBS.VENDOR_STATE_UNAVAILABLE', 'The job lost its database connection while calling the vendor.');
+      }
+      throw error;
+    }
+  }
+
+  private async call({ vendor: name, payload }: VendorCallInput, { signal, jobId }: ProcessorContext): Promise<unknown> {
     const vendor = this.vendorNamed(name);
     // The configuration may have changed since the job was accepted.
     if (!vendor) throw new PermanentJobError('JOBS.UNKNOWN_VENDOR', `The vendor ${name} is no longer configured.`);
