@@ -20,6 +20,7 @@ import { runServiceCommand, startServiceProcess, SYSTEM_TEST_JWT_SECRET, type Se
 
 const JOBS = 50;
 const LIMIT = { requests: 5, intervalMs: 1_000 };
+const API_KEY = 'limited-vendor-key-that-no-log-may-show';
 
 /**
  * A vendor's rate limit holds across instances: two jobs processes share one database and run
@@ -42,11 +43,13 @@ describe('the vendor rate limit across two jobs processes', () => {
       DATABASE_URL: db.urlFor('jobs'),
       AMQP_URL: TEST_AMQP_URL,
       AMQP_NAMESPACE: namespace,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       WORKER_POLL_INTERVAL_MS: '100',
       WORKER_CONCURRENCY: '16',
       JOBS_ALLOW_LOOPBACK_VENDORS: 'true',
-      JOBS_VENDORS: JSON.stringify({ limited: { baseUrl: vendor.url, mode: 'sync', rateLimit: LIMIT } }),
+      JOBS_VENDORS: JSON.stringify({
+        limited: { baseUrl: vendor.url, mode: 'sync', authHeader: { name: 'X-Api-Key', value: API_KEY }, rateLimit: LIMIT },
+      }),
     };
     const migrate = runServiceCommand('jobs', env, ['migrate']);
     if ((await migrate.exit) !== 0) throw new Error(`migrate failed:\n${migrate.output.join('\n')}`);
@@ -117,5 +120,8 @@ describe('the vendor rate limit across two jobs processes', () => {
     expect(holders).toHaveLength(2);
     expect(vendor.requests).toHaveLength(JOBS);
     expect(mostRequestsWithin(vendor.requests.map((request) => request.at), LIMIT.intervalMs)).toBe(LIMIT.requests);
+    // the vendor got its key, and no log line of either process shows it
+    expect(vendor.requests.every((request) => request.headers['x-api-key'] === API_KEY)).toBe(true);
+    expect(workers.flatMap((worker) => worker.output).filter((line) => line.includes(API_KEY))).toEqual([]);
   }, 40_000);
 });
