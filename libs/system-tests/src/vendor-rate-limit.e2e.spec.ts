@@ -4,6 +4,7 @@ import { signAccessToken } from '@conveyor/service-testing';
 import {
   createTestDatabase,
   deleteBrokerObjects,
+  freePorts,
   mostRequestsWithin,
   startTestVendor,
   TEST_AMQP_URL,
@@ -15,7 +16,6 @@ import {
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { call } from './support/http';
-import { freePorts } from './support/platform';
 import { runServiceCommand, startServiceProcess, SYSTEM_TEST_JWT_SECRET, type ServiceProcess } from './support/service-process';
 
 const JOBS = 50;

@@ -11,5 +11,8 @@ export type { PostgresStopMode, ThrowawayPostgres } from './throwaway-postgres';
 export { startThrowawayRabbitMq } from './throwaway-rabbitmq';
 export type { ThrowawayRabbitMq } from './throwaway-rabbitmq';
 export { deleteBrokerObjects } from './delete-broker-objects';
+export { freePorts } from './free-port';
+export { scrapeMetrics } from './scrape-metrics';
+export type { MetricsScrape } from './scrape-metrics';
 export { mostRequestsWithin, startTestVendor, vendorSignatureHeaders } from './test-vendor-server';
 export type { TestVendor, TestVendorOptions, TestVendorPayload, VendorCallback, VendorRequest } from './test-vendor-server';

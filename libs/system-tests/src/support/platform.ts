@@ -69,7 +69,7 @@ export async function startPlatform(options: PlatformOptions) {
 
 export type Platform = Awaited<ReturnType<typeof startPlatform>>;
 
-export async function freePorts(count: number): Promise<number[]> {
+async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from(
       { length: count },
