@@ -114,7 +114,7 @@ describe('the vendor rate limit across two jobs processes', () => {
         const { rows } = await admin.query(`SELECT count(*)::int AS n FROM jobs.jobs WHERE user_id = $1 AND status = 'succeeded'`, [userId]);
         return rows[0].n === JOBS;
       },
-      { description: 'all jobs to succeed', timeoutMs: 20_000, intervalMs: 200 },
+      { description: 'all jobs to succeed', timeoutMs: 30_000, intervalMs: 200 },
     );
     const { rows: holders } = await admin.query(`SELECT DISTINCT worker_id FROM jobs.jobs WHERE user_id = $1`, [userId]);
     expect(holders).toHaveLength(2);
@@ -123,5 +123,5 @@ describe('the vendor rate limit across two jobs processes', () => {
     // the vendor got its key, and no log line of either process shows it
     expect(vendor.requests.every((request) => request.headers['x-api-key'] === API_KEY)).toBe(true);
     expect(workers.flatMap((worker) => worker.output).filter((line) => line.includes(API_KEY))).toEqual([]);
-  }, 40_000);
+  }, 50_000);
 });

@@ -31,19 +31,22 @@ describe('vendor.call jobs (real Postgres and RabbitMQ, test vendors on loopback
   let syncVendor: TestVendor;
   let asyncVendor: TestVendor;
   let slowVendor: TestVendor;
+  let trickleVendor: TestVendor;
 
   beforeAll(async () => {
     tracing = startInMemoryTracing();
-    [syncVendor, asyncVendor, slowVendor] = await Promise.all([
+    [syncVendor, asyncVendor, slowVendor, trickleVendor] = await Promise.all([
       startTestVendor({ name: 'sync-co', mode: 'sync' }),
       startTestVendor({ name: 'async-co', mode: 'async', secret: SECRET }),
       startTestVendor({ name: 'silent-co', mode: 'async', secret: SLOW_SECRET }),
+      startTestVendor({ name: 'trickle-co', mode: 'sync' }),
     ]);
     const rateLimit = { requests: 100, intervalMs: 1_000 };
     const vendors = {
       'sync-co': { baseUrl: syncVendor.url, mode: 'sync', authHeader: { name: 'X-Api-Key', value: 'sync-co-key' }, rateLimit },
       'async-co': { baseUrl: asyncVendor.url, mode: 'async', secret: SECRET, callbackTimeoutMs: 20_000, rateLimit },
       'silent-co': { baseUrl: slowVendor.url, mode: 'async', secret: SLOW_SECRET, callbackTimeoutMs: CALLBACK_TIMEOUT_MS, rateLimit },
+      'trickle-co': { baseUrl: trickleVendor.url, mode: 'sync', rateLimit: { requests: 1, intervalMs: 60_000 } },
     };
     jobs = await startServiceUnderTest(jobsService, {
       WORKER_POLL_INTERVAL_MS: '100',
@@ -54,7 +57,7 @@ describe('vendor.call jobs (real Postgres and RabbitMQ, test vendors on loopback
   });
 
   afterAll(async () => {
-    await Promise.all([syncVendor, asyncVendor, slowVendor].map((vendor) => vendor?.close()));
+    await Promise.all([syncVendor, asyncVendor, slowVendor, trickleVendor].map((vendor) => vendor?.close()));
     await jobs?.close();
     await tracing?.shutdown();
   });
@@ -195,13 +198,31 @@ describe('vendor.call jobs (real Postgres and RabbitMQ, test vendors on loopback
     });
   });
 
+  it('keeps a job over the rate limit waiting, not failed, until it is canceled', async () => {
+    // given a vendor that takes one request a minute, and a job that used it
+    const first = await runVendorJob('trickle-co', { n: 1 });
+    await untilStatus(jobs.sql, first.id, 'succeeded');
+
+    // when a second job runs
+    const second = await runVendorJob('trickle-co', { n: 2 });
+    await untilStatus(jobs.sql, second.id, 'running');
+
+    // then it waits for a slot without calling the vendor, and a cancel ends the wait at once
+    expect(trickleVendor.requests.map((request) => request.jobId)).toEqual([first.id]);
+    expect((await jobState(jobs.sql, second.id)).status).toBe('running');
+    await cancelJob(jobs.sql, second.id);
+    await waitFor(() => runEnded(second.id), { description: 'the waiting run to end', timeoutMs: 3_000 });
+    expect(trickleVendor.requests).toHaveLength(1);
+    expect(await jobState(jobs.sql, second.id)).toMatchObject({ status: 'canceled', error_code: null });
+  });
+
   it('refuses a job for a vendor that is not configured with 422 JOBS.UNKNOWN_VENDOR', async () => {
     const token = await signAccessToken({ userId: randomUUID() });
 
     const reply = await jobs.request('POST', '/v1/jobs', { token, body: { type: 'vendor.call', input: { vendor: 'nobody', payload: {} } } });
 
     expect(reply.status).toBe(422);
-    expect(reply.body).toMatchObject({ code: 'JOBS.UNKNOWN_VENDOR', knownVendors: ['async-co', 'silent-co', 'sync-co'] });
+    expect(reply.body).toMatchObject({ code: 'JOBS.UNKNOWN_VENDOR', knownVendors: ['async-co', 'silent-co', 'sync-co', 'trickle-co'] });
     const missing = await jobs.request('POST', '/v1/jobs', { token, body: { type: 'vendor.call', input: { vendor: 'sync-co' } } });
     expect(missing.body).toMatchObject({ status: 400, code: 'REQUEST.INVALID' });
   });
