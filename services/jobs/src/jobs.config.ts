@@ -1,5 +1,6 @@
 import { serviceEnvSchema, type ServiceConfig } from '@conveyor/config';
 import Joi from 'joi';
+import { randomBytes } from 'node:crypto';
 
 interface JobsOwnConfig {
   /** Accept `http://` webhook URLs (development only); https is always accepted. */
@@ -19,6 +20,20 @@ interface JobsOwnConfig {
   JOB_LEASE_SECONDS: number;
   /** A job billing has not answered for after this long is rejected (`billing_timeout`). */
   PENDING_JOB_TIMEOUT_SECONDS: number;
+  /** Let image URLs reach loopback (tests only); redirects and private ranges stay refused. */
+  JOBS_ALLOW_LOOPBACK_FETCH: boolean;
+  /** Largest image fetched or uploaded, in bytes. */
+  IMAGE_MAX_BYTES: number;
+  /** Largest image (width × height) decoded or produced; bigger ones are refused unread. */
+  IMAGE_MAX_PIXELS: number;
+  /** Largest transformed image, in bytes. */
+  IMAGE_MAX_OUTPUT_BYTES: number;
+  /** Limit for fetching an image, redirects included. */
+  IMAGE_FETCH_TIMEOUT_MS: number;
+  /** HMAC key of signed result links. Required in production; elsewhere a random key per process. */
+  RESULT_URL_SIGNING_KEY: string;
+  /** How long a signed result link works (at least). */
+  RESULT_URL_TTL_SECONDS: number;
 }
 
 /** The lease a worker takes when it is not told otherwise (see JOB_LEASE_SECONDS). */
@@ -36,5 +51,19 @@ export const jobsEnvSchema = serviceEnvSchema<JobsOwnConfig>(
     WORKER_CONCURRENCY: Joi.number().integer().min(1).max(256).default(8),
     JOB_LEASE_SECONDS: Joi.number().integer().min(5).max(3600).default(DEFAULT_JOB_LEASE_SECONDS),
     PENDING_JOB_TIMEOUT_SECONDS: Joi.number().integer().min(2).max(86_400).default(300),
+    JOBS_ALLOW_LOOPBACK_FETCH: Joi.boolean().default(false),
+    IMAGE_MAX_BYTES: Joi.number().integer().min(1024).max(100 * 1024 * 1024).default(20 * 1024 * 1024),
+    IMAGE_MAX_PIXELS: Joi.number().integer().min(1).max(268_402_689).default(50_000_000),
+    IMAGE_MAX_OUTPUT_BYTES: Joi.number().integer().min(1024).max(100 * 1024 * 1024).default(20 * 1024 * 1024),
+    IMAGE_FETCH_TIMEOUT_MS: Joi.number().integer().min(100).max(300_000).default(15_000),
+    // A random key outside production: links then last only as long as the process.
+    RESULT_URL_SIGNING_KEY: Joi.string()
+      .min(32)
+      .when('NODE_ENV', {
+        is: 'production',
+        then: Joi.required(),
+        otherwise: Joi.optional().default(() => randomBytes(32).toString('base64url')),
+      }),
+    RESULT_URL_TTL_SECONDS: Joi.number().integer().min(60).max(7 * 24 * 3600).default(3600),
   },
 );

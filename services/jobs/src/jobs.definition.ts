@@ -9,7 +9,9 @@ import { CreateJobs1764316800000 } from './migrations/1764316800000-create-jobs'
 import { ApiKeyUsageAndIdempotencyClaims1764320000000 } from './migrations/1764320000000-api-key-usage-and-idempotency-claims';
 import { AddJobTraceContext1764330000000 } from './migrations/1764330000000-add-job-trace-context';
 import { AddJobLease1764340000000 } from './migrations/1764340000000-add-job-lease';
+import { AddJobBlobs1764350000000 } from './migrations/1764350000000-add-job-blobs';
 import { PlansModule } from './plans/plans.module';
+import { ResultsHttpModule } from './results/results-http.module';
 
 export const jobsService: ServiceDefinition<JobsConfig> = {
   name: 'jobs',
@@ -22,6 +24,7 @@ export const jobsService: ServiceDefinition<JobsConfig> = {
     ApiKeyUsageAndIdempotencyClaims1764320000000,
     AddJobTraceContext1764330000000,
     AddJobLease1764340000000,
+    AddJobBlobs1764350000000,
   ],
-  modules: () => [ApiKeysModule, PlansModule, JobsHttpModule, JobProcessingModule],
+  modules: () => [ApiKeysModule, PlansModule, JobsHttpModule, ResultsHttpModule, JobProcessingModule],
 };

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { ProcessorsModule } from '../processors/processors.module';
+import { ResultsModule } from '../results/results.module';
 import { CancelJobHandler } from './cancel-job/cancel-job.handler';
 import { CancelJobHttpController } from './cancel-job/cancel-job.http.controller';
 import { GetJobHttpController } from './get-job/get-job.http.controller';
@@ -12,7 +13,7 @@ import { SubmitJobHttpController } from './submit-job/submit-job.http.controller
 
 /** The public jobs API: submit, get, list, cancel. Job types and their input schemas come from the processors. */
 @Module({
-  imports: [ApiKeysModule, ProcessorsModule],
+  imports: [ApiKeysModule, ProcessorsModule, ResultsModule],
   controllers: [SubmitJobHttpController, ListJobsHttpController, GetJobHttpController, CancelJobHttpController],
   providers: [SubmitJobHandler, IdempotencyKeyStore, ListJobsHandler, CancelJobHandler],
 })

@@ -19,6 +19,11 @@ export interface JobProcessor {
   readonly inputSchema: Schema;
   /** Runs a job that failed transiently at most this many times in all (default 3). */
   readonly maxAttempts?: number;
+  /**
+   * Takes a file uploaded with the job (`multipart/form-data`). The service stores it and sets
+   * `input.upload` to `{ bytes, sha256 }`; clients cannot set `input.upload` themselves.
+   */
+  readonly acceptsUpload?: boolean;
   process(input: unknown, context: ProcessorContext): Promise<unknown>;
 }
 

@@ -3,6 +3,7 @@ import type { OutboxWriter } from '@conveyor/outbox';
 import { PgListener } from '@conveyor/persistence';
 import type { DataSource } from 'typeorm';
 import type { ProcessorRegistry } from '../../processors/processor-registry';
+import type { JobResults } from '../../results/job-results';
 import { JobClaimer } from './claim-jobs';
 import { JOB_CANCELED_CHANNEL, JOB_QUEUED_CHANNEL } from './job-channels';
 import { JobFinisher } from './finish-job';
@@ -29,6 +30,8 @@ export interface JobWorkerOptions {
   abortGraceMs: number;
   /** How long a claim or a renewal holds a job (JOB_LEASE_SECONDS; 30 s when not given); renewed every third of it. */
   leaseSeconds?: number;
+  /** How results are stored; without it, only JSON results can be. */
+  results?: JobResults;
 }
 
 type Run = JobRun & HeldRun & { done?: Promise<void> };
@@ -74,7 +77,7 @@ export class JobWorker {
       lose: (jobId) => this.stopRun(jobId, 'lost'),
     });
     this.reaper = new LostJobReaper(options.dataSource, leases, this.finisher, options.processors);
-    this.runner = new JobRunner(options.processors, this.finisher);
+    this.runner = new JobRunner(options.processors, this.finisher, options.results);
     if (options.listenUrl) {
       this.notifications = new PgListener({
         url: options.listenUrl,

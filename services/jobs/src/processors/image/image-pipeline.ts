@@ -154,7 +154,9 @@ async function run(image: RawImage, build: (pipeline: Sharp) => Sharp): Promise<
 
 function encode(image: RawImage, format: OutputFormat, quality?: number): Promise<Buffer> {
   const { data, width, height, channels } = image;
-  const pipeline = sharp(data, { raw: { width, height, channels }, limitInputPixels: false });
+  const raw = sharp(data, { raw: { width, height, channels }, limitInputPixels: false });
+  // Grey pixels stay grey files (one channel), which sharp would otherwise widen to sRGB.
+  const pipeline = channels <= 2 ? raw.toColourspace('b-w') : raw;
   switch (format) {
     case 'jpeg':
       return pipeline.jpeg({ quality, mozjpeg: true }).toBuffer();
