@@ -1,8 +1,17 @@
+import { OutboxWriter } from '@conveyor/outbox';
+import { dataSourceOptions } from '@conveyor/persistence';
 import { startServiceUnderTest, type ServiceUnderTest } from '@conveyor/service-testing';
 import { waitFor } from '@conveyor/testing';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import sharp from 'sharp';
 import type { JobsConfig } from '../src/jobs.config';
 import { jobsService } from '../src/jobs.definition';
+import { JobFinisher } from '../src/jobs/run-jobs/finish-job';
+import { JOB_ROW_COLUMNS, type JobRow } from '../src/jobs/run-jobs/job-row';
+import { FileResult } from '../src/results/file-result';
+import { JobResults } from '../src/results/job-results';
+import { PgBlobStore } from '../src/results/pg-blob-store';
 import { ResultLinks } from '../src/results/result-links';
 import { projectedApiKey } from './api-key.fixtures';
 import { pngClaiming, twoToneImage } from './image.fixtures';
@@ -211,5 +220,56 @@ describe('image.transform jobs: fetch or upload, transform, store and download (
     const answer = await jobs.request('GET', `/v1/jobs/${job.id}/result`, { token: client.key });
     expect(answer).toMatchObject({ status: 200, body: { hello: 'world' } });
     expect(answer.contentType).toContain('application/json');
+  });
+
+  describe('recording a file result', () => {
+    let dataSource: DataSource;
+    let blobs: PgBlobStore;
+    let finisher: JobFinisher;
+    let results: JobResults;
+
+    beforeAll(async () => {
+      dataSource = new DataSource(dataSourceOptions({ url: jobs.config.DATABASE_URL, schema: 'jobs', poolSize: 2 }));
+      await dataSource.initialize();
+      blobs = new PgBlobStore(dataSource);
+      finisher = new JobFinisher(dataSource, new OutboxWriter('jobs'));
+      results = new JobResults({ blobs, links: new ResultLinks('k'.repeat(32), 60) });
+    });
+
+    afterAll(() => dataSource?.destroy());
+
+    /** A job some worker is running at `attempts`, as the claim leaves it. */
+    async function runningJob(attempts: number): Promise<JobRow> {
+      const [row] = await jobs.sql<JobRow>(
+        `INSERT INTO jobs.jobs (id, user_id, type, input, status, attempts, queued_at, started_at)
+         VALUES ($1, $2, 'image.transform', '{}', 'running', $3, now(), now()) RETURNING ${JOB_ROW_COLUMNS('jobs')}`,
+        [randomUUID(), randomUUID(), attempts],
+      );
+      return row;
+    }
+
+    it('stores the file only with the success of the run still holding the job, and streams it back in slices', async () => {
+      // given a job now at its second attempt, and a file result of 100 KB
+      const job = await runningJob(2);
+      const file = new FileResult(randomBytes(100_000), 'image/webp', { format: 'webp', width: 1, height: 1 });
+      const stored = () => jobs.sql(`SELECT 1 FROM jobs.blobs WHERE job_id = $1`, [job.id]);
+      const storable = results.prepare(job.id, file);
+      if (!storable) throw new Error('a file result is storable when there is a blob store');
+
+      // when the first, superseded run reports: nothing is written
+      expect(await finisher.succeed({ ...job, attempts: 1 }, storable)).toBe(false);
+      expect(await stored()).toHaveLength(0);
+
+      // when the current run reports: the job, its file and its event commit together
+      expect(await finisher.succeed(job, storable)).toBe(true);
+      expect(await stored()).toHaveLength(1);
+      expect(await jobState(jobs.sql, job.id)).toMatchObject({ status: 'succeeded', result: { format: 'webp', bytes: 100_000 } });
+
+      // then the file reads back whole from slices of any size
+      const slices: Buffer[] = [];
+      for await (const slice of blobs.chunks({ jobId: job.id, purpose: 'result' }, 30_000)) slices.push(slice);
+      expect(slices.map((slice) => slice.length)).toEqual([30_000, 30_000, 30_000, 10_000]);
+      expect(Buffer.concat(slices).equals(file.data)).toBe(true);
+    });
   });
 });

@@ -30,7 +30,10 @@ export class ResultDownload {
       'Content-Disposition': `inline; filename="${job.id}.${extension}"`,
       ETag: `"${file.sha256}"`,
     });
-    // Slices are read as the client takes them; a client that goes away stops the reading.
-    await pipeline(Readable.from(this.blobs.chunks(key)), response);
+    // Slices are read as the client takes them; a client that goes away stops the reading,
+    // which is no error of ours.
+    await pipeline(Readable.from(this.blobs.chunks(key)), response).catch((error: { code?: string }) => {
+      if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
+    });
   }
 }
