@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '@conveyor/config';
 import { OutboxWriter } from '@conveyor/outbox';
 import { DataSource } from 'typeorm';
@@ -39,16 +39,24 @@ import { JobWorker } from './run-jobs/job-worker';
           finishGraceMs: config.SHUTDOWN_TIMEOUT_MS / 4,
           abortGraceMs: config.SHUTDOWN_TIMEOUT_MS / 10,
           leaseSeconds: config.JOB_LEASE_SECONDS,
+          runs: {
+            timeouts: config.JOB_TIMEOUTS_MS,
+            backoff: { baseDelayMs: config.JOB_RETRY_BASE_DELAY_MS, maxDelayMs: config.JOB_RETRY_MAX_DELAY_MS },
+          },
           results,
         }),
     },
   ],
 })
 export class JobProcessingModule implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
-  constructor(private readonly worker: JobWorker) {}
+  constructor(
+    private readonly worker: JobWorker,
+    @Inject(APP_CONFIG) private readonly config: JobsConfig,
+  ) {}
 
+  /** An `api` process consumes billing's decisions but leaves running jobs to the workers. */
   onApplicationBootstrap(): void {
-    this.worker.start();
+    if (this.config.JOBS_ROLE !== 'api') this.worker.start();
   }
 
   beforeApplicationShutdown(): Promise<void> {

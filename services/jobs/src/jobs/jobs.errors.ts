@@ -66,3 +66,9 @@ export class InvalidCursorError extends AppError {
     super('JOBS.INVALID_CURSOR', 'invalid', 'The cursor is not one this API returned.');
   }
 }
+
+export class InvalidLastEventIdError extends AppError {
+  constructor() {
+    super('JOBS.INVALID_LAST_EVENT_ID', 'invalid', 'Last-Event-ID must be an event id this stream sent.');
+  }
+}

@@ -95,17 +95,19 @@ export class JobFinisher {
   /**
    * Hands the job back to the queue (a transient failure, this worker is shutting down, or the
    * reaper found its worker lost). It keeps its `seq`, so it is its client's next job again,
-   * and its `attempts`; the start, lease and holder of the ended run are cleared. No event:
-   * to everyone outside, the job is simply still on its way.
+   * and its `attempts`; the start, lease and holder of the ended run are cleared. A transient
+   * failure passes `delayMs`: no worker takes the job again before it has passed. No event: to
+   * everyone outside, the job is simply still on its way.
    */
-  requeue(job: JobRow, guard: RunGuard = 'claimed'): Promise<boolean> {
+  requeue(job: JobRow, guard: RunGuard = 'claimed', delayMs = 0): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const [row] = await queryRows<{ id: string }>(
         manager,
         `UPDATE jobs.jobs SET status = 'queued', started_at = NULL, lease_expires_at = NULL, worker_id = NULL,
+           run_after = CASE WHEN $3::int > 0 THEN clock_timestamp() + $3::int * interval '1 millisecond' END,
            version = version + 1, updated_at = clock_timestamp()
          WHERE ${GUARDS[guard]} RETURNING id`,
-        [job.id, job.attempts],
+        [job.id, job.attempts, Math.round(delayMs)],
       );
       if (row) await manager.query(`SELECT pg_notify($1, '')`, [JOB_QUEUED_CHANNEL]);
       return row !== undefined;

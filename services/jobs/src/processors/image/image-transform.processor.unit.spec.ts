@@ -48,14 +48,14 @@ describe('the image.transform processor', () => {
     const withUpload = new ImageTransformProcessor(config, uploads({ 'job-1': await twoToneImage(30, 20) }));
     const result = await withUpload.process(
       { upload: { bytes: 1, sha256: 'a'.repeat(64) }, operations: [{ op: 'rotate', angle: 90 }, { op: 'format', format: 'avif' }] },
-      { jobId: 'job-1', signal: new AbortController().signal },
+      { jobId: 'job-1', attempt: 1, signal: new AbortController().signal },
     );
     expect(result).toBeInstanceOf(FileResult);
     expect(result).toMatchObject({ contentType: 'image/avif', metadata: { format: 'avif', width: 20, height: 30 } });
   });
 
   it('fails for good when the job’s upload is gone', async () => {
-    const running = processor.process({ upload: { bytes: 1, sha256: 'a'.repeat(64) }, operations }, { jobId: 'job-2', signal: new AbortController().signal });
+    const running = processor.process({ upload: { bytes: 1, sha256: 'a'.repeat(64) }, operations }, { jobId: 'job-2', attempt: 1, signal: new AbortController().signal });
     await expect(running).rejects.toMatchObject({ code: 'JOBS.IMAGE_UPLOAD_MISSING' });
   });
 });
