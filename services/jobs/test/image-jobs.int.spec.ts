@@ -32,6 +32,9 @@ describe('image.transform jobs: fetch or upload, transform, store and download (
     const [png, jpeg] = await Promise.all([twoToneImage(400, 200, 'png'), twoToneImage(300, 600, 'jpeg')]);
     held = { arrived: false };
     const hold: Route = () => void (held.arrived = true);
+    let flakyCalls = 0;
+    const flaky: Route = (request, response) =>
+      ++flakyCalls === 1 ? response.writeHead(503).end() : serve(png, 'image/png')(request, response);
     images = await startImageServer({
       '/photo.png': serve(png, 'image/png'),
       // declared as text: the content decides, not the header
@@ -41,8 +44,11 @@ describe('image.transform jobs: fetch or upload, transform, store and download (
       '/bomb.png': serve(pngClaiming(30_000, 30_000), 'image/png'),
       '/text': serve(Buffer.from('not an image at all'), 'image/png'),
       '/held.png': hold,
+      '/flaky.png': flaky,
     });
-    jobs = await startServiceUnderTest(jobsService, { WORKER_POLL_INTERVAL_MS: '100', JOBS_ALLOW_LOOPBACK_FETCH: 'true' });
+    jobs = await startServiceUnderTest(jobsService, { WORKER_POLL_INTERVAL_MS: '100', JOBS_ALLOW_LOOPBACK_FETCH: 'true',
+      JOB_RETRY_BASE_DELAY_MS: '0',
+    });
     client = await projectedApiKey(jobs);
   });
 
@@ -185,6 +191,11 @@ describe('image.transform jobs: fetch or upload, transform, store and download (
   ])('fails a job for good on %s, with %s, and stores no result', async (_, path, code) => {
     const failed = await runInserted({ imageUrl: images.url(path), operations: THUMBNAIL_TO_WEBP }, 'failed');
     expect(failed).toMatchObject({ error_code: code, attempts: 1, result: null });
+  });
+
+  it('retries a job whose source answered 503, and succeeds once the source recovers', async () => {
+    const done = await runInserted({ imageUrl: images.url('/flaky.png'), operations: THUMBNAIL_TO_WEBP }, 'succeeded');
+    expect(done).toMatchObject({ attempts: 2, error_code: null, result: { format: 'webp', width: 100, height: 50 } });
   });
 
   it('stops a running image job when it is canceled, and stores no result', async () => {
