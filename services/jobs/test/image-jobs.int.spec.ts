@@ -89,6 +89,11 @@ describe('image.transform jobs: fetch or upload, transform, store and download (
     const result = job.body.result as Record<string, string | number>;
     expect(result).toMatchObject({ format: 'webp', contentType: 'image/webp', width, height, downloadUrl: `/v1/jobs/${id}/result` });
     expect(String(result.signedUrl)).toMatch(new RegExp(`^/v1/results/${id}\\?expires=\\d+&signature=`));
+    // and the view, signed link included, revalidates (the link changes only every few minutes)
+    const viewed = await fetch(`${jobs.url}/v1/jobs/${id}`, { headers: auth() });
+    await viewed.arrayBuffer(); // an unread body would keep the connection busy past the spec
+    const etag = viewed.headers.get('etag') ?? '';
+    expect((await fetch(`${jobs.url}/v1/jobs/${id}`, { headers: { ...auth(), 'if-none-match': etag } })).status).toBe(304);
 
     // and the file downloads with the key, and without it by the signed link, as the same webp
     const byKey = await download(String(result.downloadUrl), auth());
@@ -156,6 +161,32 @@ describe('image.transform jobs: fetch or upload, transform, store and download (
     expect(job.body.result).toMatchObject({ format: 'jpeg', width: 40, height: 40 });
     const file = Buffer.from(await (await download(`/v1/jobs/${id}/result`, auth())).arrayBuffer());
     expect(await sharp(file).metadata()).toMatchObject({ format: 'jpeg', width: 40, height: 40, channels: 1 });
+  });
+
+  it('answers a repeated multipart submission with the same Idempotency-Key once, storing one upload', async () => {
+    // given the same upload sent twice under one key, by a client of its own (the job stays
+    // pending, and a pending job holds back its client's later jobs)
+    const uploader = await projectedApiKey(jobs);
+    const image = await twoToneImage(16, 16, 'png');
+    const key = `upload-${randomUUID()}`;
+    const post = () => {
+      const form = new FormData();
+      form.set('type', 'image.transform');
+      form.set('input', JSON.stringify({ operations: [{ op: 'grayscale' }] }));
+      form.set('file', new Blob([image], { type: 'image/png' }), 'a.png');
+      return fetch(`${jobs.url}/v1/jobs`, { method: 'POST', headers: { ...auth(uploader.key), 'idempotency-key': key }, body: form });
+    };
+
+    // when
+    const first = await post();
+    const second = await post();
+
+    // then one job with one stored upload, and the second answer is the first one replayed
+    expect([first.status, second.status]).toEqual([202, 202]);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    const [a, b] = [(await first.json()) as { id: string }, (await second.json()) as { id: string }];
+    expect(b.id).toBe(a.id);
+    expect(await jobs.sql(`SELECT 1 FROM jobs.blobs WHERE job_id = $1`, [a.id])).toHaveLength(1);
   });
 
   it('refuses uploads that are too large, for a type that takes none, or faked in JSON, and bad operations, with field names', async () => {
