@@ -1,3 +1,4 @@
+import { eventsConsumed } from '@conveyor/metrics';
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -28,6 +29,14 @@ export interface EventServerOptions {
 }
 
 type Outcome = 'APPLIED' | 'ALREADY_PROCESSED' | 'DEAD_LETTERED' | 'RETRY';
+
+/** The outcome label of `conveyor_events_consumed_total`. */
+const OUTCOME_LABELS: Record<Outcome, string> = {
+  APPLIED: 'applied',
+  ALREADY_PROCESSED: 'duplicate',
+  DEAD_LETTERED: 'dead_lettered',
+  RETRY: 'retry',
+};
 
 /**
  * A Nest microservice transport over RabbitMQ that delivers CloudEvents to `@EventPattern`
@@ -108,6 +117,13 @@ export class EventServer extends Server implements CustomTransportStrategy {
   }
 
   private async onMessage(channel: Channel, msg: ConsumeMessage): Promise<Outcome> {
+    const outcome = await this.handle(channel, msg);
+    const type = typeof msg.fields.routingKey === 'string' ? msg.fields.routingKey : 'unknown';
+    eventsConsumed.inc({ consumer: this.options.consumer, type, outcome: OUTCOME_LABELS[outcome] });
+    return outcome;
+  }
+
+  private async handle(channel: Channel, msg: ConsumeMessage): Promise<Outcome> {
     if (this.closing) {
       // Delivered while the cancel was on its way: hand it back untouched for another instance.
       settle(() => channel.nack(msg, false, true));

@@ -1,5 +1,4 @@
-import { waitFor } from '@conveyor/testing';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePorts, waitFor } from '@conveyor/testing';
 import { Client } from 'pg';
 import { call, registerAndLogin } from './support/http';
 import { startPlatform, type Platform } from './support/platform';
@@ -27,7 +26,8 @@ describe('a jobs worker process killed mid-job (separate processes)', () => {
 
   async function startWorker(): Promise<ServiceProcess> {
     const env = { ...platform.env, JOBS_ROLE: 'worker', DATABASE_URL: platform.db.urlFor('jobs') };
-    const worker = await startServiceProcess('jobs', await freePort(), env);
+    const [port] = await freePorts(1);
+    const worker = await startServiceProcess('jobs', port as number, env);
     workers.push(worker);
     return worker;
   }
@@ -84,12 +84,4 @@ async function outboxCount(adminUrl: string, jobId: string, type: string): Promi
   } finally {
     await client.end();
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((closed) => server.close(closed));
-  return port;
 }

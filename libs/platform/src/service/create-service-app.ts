@@ -15,6 +15,8 @@ import { HealthController } from '../health/health.controller';
 import { bodyParserErrors } from '../http/body-parser-errors';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { loggerModule } from '../logging/logger.module';
+import { httpMetrics } from '../metrics/http-metrics';
+import { MetricsController } from '../metrics/metrics.controller';
 import type { ServiceDefinition } from './service-definition';
 
 export const BODY_LIMIT = '1mb';
@@ -38,6 +40,7 @@ export async function createServiceApp<C extends ServiceConfig>(
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  app.use(httpMetrics);
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.use(bodyParserErrors);
   app.disable('x-powered-by');
@@ -106,7 +109,7 @@ function rootModule<C extends ServiceConfig>(definition: ServiceDefinition<C>, c
       }),
       ...definition.modules(config),
     ],
-    controllers: [HealthController],
+    controllers: [HealthController, MetricsController],
     providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
   };
 }

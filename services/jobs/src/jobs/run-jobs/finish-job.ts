@@ -6,6 +6,7 @@ import type { StorableResult } from '../../results/job-results';
 import { JOB_QUEUED_CHANNEL } from './job-channels';
 import { JOB_ROW_COLUMNS, jobFactsOf, type JobRow } from './job-row';
 import { JOBS_SOURCE } from '../job-facts';
+import { recordJobFinished } from '../job-metrics';
 
 /** Results up to this size travel inside `jobs.job.succeeded.v1`; larger ones only by URL. */
 export const INLINE_RESULT_LIMIT_BYTES = 64 * 1024;
@@ -65,7 +66,10 @@ export class JobFinisher {
         resultUrl: `/v1/jobs/${row.id}/result`,
       };
       await this.outbox.add(createEvent(JobSucceededV1, { source: JOBS_SOURCE, subject: row.id, data }), manager);
-      return true;
+      return row;
+    }).then((row) => {
+      if (row) recordJobFinished(row.type, 'succeeded', { startedAt: row.started_at, finishedAt: row.finished_at });
+      return row !== false;
     });
   }
 
@@ -88,7 +92,10 @@ export class JobFinisher {
         error: { code: error.code, message },
       };
       await this.outbox.add(createEvent(JobFailedV1, { source: JOBS_SOURCE, subject: row.id, data }), manager);
-      return true;
+      return row;
+    }).then((row) => {
+      if (row) recordJobFinished(row.type, 'failed', { startedAt: row.started_at, finishedAt: row.finished_at });
+      return row !== false;
     });
   }
 
