@@ -27,6 +27,11 @@ export interface JobProcessor {
    * `JOBS.JOB_TIMEOUT`.
    */
   readonly timeoutMs?: number;
+  /**
+   * Takes a file uploaded with the job (`multipart/form-data`). The service stores it and sets
+   * `input.upload` to `{ bytes, sha256 }`; clients cannot set `input.upload` themselves.
+   */
+  readonly acceptsUpload?: boolean;
   process(input: unknown, context: ProcessorContext): Promise<unknown>;
 }
 
