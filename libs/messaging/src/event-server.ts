@@ -1,4 +1,5 @@
 import { eventsConsumed } from '@conveyor/metrics';
+import { routingKeyOf } from './dead-letters';
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -118,8 +119,7 @@ export class EventServer extends Server implements CustomTransportStrategy {
 
   private async onMessage(channel: Channel, msg: ConsumeMessage): Promise<Outcome> {
     const outcome = await this.handle(channel, msg);
-    const type = typeof msg.fields.routingKey === 'string' ? msg.fields.routingKey : 'unknown';
-    eventsConsumed.inc({ consumer: this.options.consumer, type, outcome: OUTCOME_LABELS[outcome] });
+    eventsConsumed.inc({ consumer: this.options.consumer, type: routingKeyOf(msg), outcome: OUTCOME_LABELS[outcome] });
     return outcome;
   }
 
@@ -130,9 +130,9 @@ export class EventServer extends Server implements CustomTransportStrategy {
       return 'RETRY';
     }
     const deliveryCount = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
-    const parsed = parseEvent(parseJson(msg.content), msg.fields.routingKey);
+    const parsed = parseEvent(parseJson(msg.content), routingKeyOf(msg));
     if (!parsed.ok) {
-      this.logger.warn(`Dead-lettering invalid message on ${msg.fields.routingKey}: ${parsed.reason}`);
+      this.logger.warn(`Dead-lettering invalid message on ${routingKeyOf(msg)}: ${parsed.reason}`);
       settle(() => channel.nack(msg, false, false));
       return 'DEAD_LETTERED';
     }
@@ -206,7 +206,7 @@ export class EventServer extends Server implements CustomTransportStrategy {
       [Attr.messagingSystem]: 'rabbitmq',
       [Attr.messagingOperationType]: 'process',
       [Attr.messagingDestination]: this.options.names.queue,
-      [Attr.messagingRoutingKey]: msg.fields.routingKey,
+      [Attr.messagingRoutingKey]: routingKeyOf(msg),
       [Attr.messagingMessageId]: event.id,
       [Attr.messagingConsumerGroup]: this.options.consumer,
       [Attr.eventType]: event.type,

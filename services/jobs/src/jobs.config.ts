@@ -1,5 +1,6 @@
 import { jsonEnv, serviceEnvSchema, type ServiceConfig } from '@conveyor/config';
 import Joi from 'joi';
+import { randomBytes } from 'node:crypto';
 import { vendorsEnvSchema, type Vendors } from './vendors/vendor-config';
 
 interface JobsOwnConfig {
@@ -33,6 +34,20 @@ interface JobsOwnConfig {
   JOB_RETRY_MAX_DELAY_MS: number;
   /** How long job status changes are kept for live streams to resume from (Last-Event-ID). */
   JOB_STATUS_LOG_RETENTION_HOURS: number;
+  /** Let image URLs reach loopback (tests only); redirects and private ranges stay refused. */
+  JOBS_ALLOW_LOOPBACK_FETCH: boolean;
+  /** Largest image fetched or uploaded, in bytes. */
+  IMAGE_MAX_BYTES: number;
+  /** Largest image (width × height) decoded or produced; bigger ones are refused unread. */
+  IMAGE_MAX_PIXELS: number;
+  /** Largest transformed image, in bytes. */
+  IMAGE_MAX_OUTPUT_BYTES: number;
+  /** Limit for fetching an image, redirects included. */
+  IMAGE_FETCH_TIMEOUT_MS: number;
+  /** HMAC key of signed result links. Required in production; elsewhere a random key per process. */
+  RESULT_URL_SIGNING_KEY: string;
+  /** How long a signed result link works (at least). */
+  RESULT_URL_TTL_SECONDS: number;
   /** The vendors `vendor.call` jobs may call (JSON, see docs/vendor-jobs.md); secrets inside. */
   JOBS_VENDORS: Vendors;
   /** Accept vendor base URLs on loopback, and plain http for them (tests only). */
@@ -66,6 +81,20 @@ export const jobsEnvSchema = serviceEnvSchema<JobsOwnConfig>(
     JOB_RETRY_BASE_DELAY_MS: Joi.number().integer().min(0).max(3_600_000).default(1_000),
     JOB_RETRY_MAX_DELAY_MS: Joi.number().integer().min(0).max(86_400_000).default(300_000),
     JOB_STATUS_LOG_RETENTION_HOURS: Joi.number().min(1).max(24 * 90).default(72),
+    JOBS_ALLOW_LOOPBACK_FETCH: Joi.boolean().default(false),
+    IMAGE_MAX_BYTES: Joi.number().integer().min(1024).max(100 * 1024 * 1024).default(20 * 1024 * 1024),
+    IMAGE_MAX_PIXELS: Joi.number().integer().min(1).max(268_402_689).default(50_000_000),
+    IMAGE_MAX_OUTPUT_BYTES: Joi.number().integer().min(1024).max(100 * 1024 * 1024).default(20 * 1024 * 1024),
+    IMAGE_FETCH_TIMEOUT_MS: Joi.number().integer().min(100).max(300_000).default(15_000),
+    // A random key outside production: links then last only as long as the process.
+    RESULT_URL_SIGNING_KEY: Joi.string()
+      .min(32)
+      .when('NODE_ENV', {
+        is: 'production',
+        then: Joi.required(),
+        otherwise: Joi.optional().default(() => randomBytes(32).toString('base64url')),
+      }),
+    RESULT_URL_TTL_SECONDS: Joi.number().integer().min(60).max(7 * 24 * 3600).default(3600),
     JOBS_VENDORS: vendorsEnvSchema,
     JOBS_ALLOW_LOOPBACK_VENDORS: Joi.boolean().default(false),
   },

@@ -9,10 +9,12 @@ import { CreateJobs1764316800000 } from './migrations/1764316800000-create-jobs'
 import { ApiKeyUsageAndIdempotencyClaims1764320000000 } from './migrations/1764320000000-api-key-usage-and-idempotency-claims';
 import { AddJobTraceContext1764330000000 } from './migrations/1764330000000-add-job-trace-context';
 import { AddJobLease1764340000000 } from './migrations/1764340000000-add-job-lease';
+import { AddJobBlobs1764350000000 } from './migrations/1764350000000-add-job-blobs';
 import { CreateVendorTables1764360000000 } from './migrations/1764360000000-create-vendor-tables';
 import { AddJobRetryDelay1764370000000 } from './migrations/1764370000000-add-job-retry-delay';
 import { CreateJobStatusLog1764380000000 } from './migrations/1764380000000-create-job-status-log';
 import { PlansModule } from './plans/plans.module';
+import { ResultsHttpModule } from './results/results-http.module';
 import { VendorCallbacksHttpModule } from './vendors/vendor-callbacks-http.module';
 
 export const jobsService: ServiceDefinition<JobsConfig> = {
@@ -26,6 +28,7 @@ export const jobsService: ServiceDefinition<JobsConfig> = {
     ApiKeyUsageAndIdempotencyClaims1764320000000,
     AddJobTraceContext1764330000000,
     AddJobLease1764340000000,
+    AddJobBlobs1764350000000,
     CreateVendorTables1764360000000,
     AddJobRetryDelay1764370000000,
     CreateJobStatusLog1764380000000,
@@ -34,7 +37,7 @@ export const jobsService: ServiceDefinition<JobsConfig> = {
   modules: (config) => [
     ApiKeysModule,
     PlansModule,
-    ...(config.JOBS_ROLE === 'worker' ? [] : [JobsHttpModule, VendorCallbacksHttpModule]),
+    ...(config.JOBS_ROLE === 'worker' ? [] : [JobsHttpModule, ResultsHttpModule, VendorCallbacksHttpModule]),
     JobProcessingModule,
   ],
 };

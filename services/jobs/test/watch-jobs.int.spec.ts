@@ -144,4 +144,16 @@ describe('live job status over Server-Sent Events (real Postgres and RabbitMQ)',
     expect(anonymous).toMatchObject({ status: 401, body: { code: 'AUTH.UNAUTHENTICATED' } });
     for (const reply of [notYours, badResume, anonymous]) expect(reply.text).not.toMatch(STACK_TRACE);
   });
+
+  it('ends open streams when an instance shuts down, so the shutdown does not wait for them', async () => {
+    // given a stream served by an instance of its own
+    const instance = await createServiceApp(jobsService, { ...api.config, JOBS_ROLE: 'api' as const, HTTP_PORT: 0, SHUTDOWN_TIMEOUT_MS: 3_000 });
+    const url = await instance.start();
+    const stream = openStream(`${url}/v1/jobs/events`, await signAccessToken());
+    expect((await stream.response).status).toBe(200);
+
+    // when the instance stops, then the stop completes within its deadline and the stream ends
+    await expect(instance.stop()).resolves.toBeUndefined();
+    await stream.ended;
+  });
 });

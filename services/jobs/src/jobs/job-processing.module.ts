@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 import type { JobsConfig } from '../jobs.config';
 import { ProcessorRegistry } from '../processors/processor-registry';
 import { ProcessorsModule } from '../processors/processors.module';
+import { JobResults } from '../results/job-results';
+import { ResultsModule } from '../results/results.module';
 import { OnCreditsRejectedHandler } from './on-credits-rejected/on-credits-rejected.handler';
 import { OnCreditsReservedHandler } from './on-credits-reserved/on-credits-reserved.handler';
 import { StaleJobSweeper } from './reject-stale-jobs/stale-job-sweeper';
@@ -19,14 +21,14 @@ import { JobWorker } from './run-jobs/job-worker';
  * and a tenth more to wind down once aborted, leaving the rest to the other shutdown steps.
  */
 @Module({
-  imports: [ProcessorsModule],
+  imports: [ProcessorsModule, ResultsModule],
   controllers: [OnCreditsReservedHandler, OnCreditsRejectedHandler],
   providers: [
     StaleJobSweeper,
     {
       provide: JobWorker,
-      inject: [DataSource, OutboxWriter, ProcessorRegistry, APP_CONFIG],
-      useFactory: (dataSource: DataSource, outbox: OutboxWriter, processors: ProcessorRegistry, config: JobsConfig) =>
+      inject: [DataSource, OutboxWriter, ProcessorRegistry, APP_CONFIG, JobResults],
+      useFactory: (dataSource: DataSource, outbox: OutboxWriter, processors: ProcessorRegistry, config: JobsConfig, results: JobResults) =>
         new JobWorker({
           dataSource,
           outbox,
@@ -41,6 +43,7 @@ import { JobWorker } from './run-jobs/job-worker';
             timeouts: config.JOB_TIMEOUTS_MS,
             backoff: { baseDelayMs: config.JOB_RETRY_BASE_DELAY_MS, maxDelayMs: config.JOB_RETRY_MAX_DELAY_MS },
           },
+          results,
         }),
     },
   ],

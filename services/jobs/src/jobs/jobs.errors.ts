@@ -21,6 +21,12 @@ export class UnknownJobTypeError extends AppError {
   }
 }
 
+export class UploadNotAcceptedError extends AppError {
+  constructor(type: string) {
+    super('JOBS.UPLOAD_NOT_ACCEPTED', 'unprocessable', `Jobs of type ${JSON.stringify(type)} do not take an uploaded file.`);
+  }
+}
+
 export class WebhookUrlRefusedError extends AppError {
   constructor(reason: string) {
     super('JOBS.WEBHOOK_URL_REFUSED', 'unprocessable', `The webhook URL is refused: ${reason}.`, { reason });

@@ -28,6 +28,11 @@ export interface JobProcessor {
    */
   readonly timeoutMs?: number;
   /**
+   * Takes a file uploaded with the job (`multipart/form-data`). The service stores it and sets
+   * `input.upload` to `{ bytes, sha256 }`; clients cannot set `input.upload` themselves.
+   */
+  readonly acceptsUpload?: boolean;
+  /**
    * At submission, after the schema passed: refuses input the schema cannot judge (e.g. a
    * vendor that is not configured) by throwing an AppError with its own code.
    */

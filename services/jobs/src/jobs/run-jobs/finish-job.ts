@@ -2,6 +2,7 @@ import { createEvent, JobFailedV1, JobSucceededV1 } from '@conveyor/contracts';
 import type { OutboxWriter } from '@conveyor/outbox';
 import { queryRows } from '@conveyor/persistence';
 import type { DataSource } from 'typeorm';
+import type { StorableResult } from '../../results/job-results';
 import { JOB_QUEUED_CHANNEL } from './job-channels';
 import { JOB_ROW_COLUMNS, jobFactsOf, type JobRow } from './job-row';
 import { JOBS_SOURCE } from '../job-facts';
@@ -40,23 +41,28 @@ export class JobFinisher {
     private readonly outbox: OutboxWriter,
   ) {}
 
-  /** `serializedResult` is the result as JSON text (`null` for none). */
-  succeed(job: JobRow, serializedResult: string): Promise<boolean> {
+  /**
+   * `result` is the result as JSON text (`null` for none), or a StorableResult whose file is
+   * written in this same transaction: a run that was canceled or taken over stores nothing.
+   */
+  succeed(job: JobRow, result: string | StorableResult): Promise<boolean> {
+    const { json, contentType = null, eventResult, storeWith } = typeof result === 'string' ? { json: result } : result;
     return this.dataSource.transaction(async (manager) => {
       const [row] = await queryRows<JobRow & { finished_at: Date }>(
         manager,
-        `UPDATE jobs.jobs j SET status = 'succeeded', result = $3::jsonb, ${FINISHED}
+        `UPDATE jobs.jobs j SET status = 'succeeded', result = $3::jsonb, result_content_type = $4, ${FINISHED}
          WHERE ${GUARDS.claimed} RETURNING ${JOB_ROW_COLUMNS('j')}, j.finished_at`,
-        [job.id, job.attempts, serializedResult],
+        [job.id, job.attempts, json, contentType],
       );
       if (!row) return false;
-      const inline = Buffer.byteLength(serializedResult) <= INLINE_RESULT_LIMIT_BYTES;
+      await storeWith?.(manager);
+      const inline = Buffer.byteLength(json) <= INLINE_RESULT_LIMIT_BYTES;
       const data = {
         ...jobFactsOf(row),
         status: 'succeeded' as const,
         startedAt: (row.started_at as Date).toISOString(),
         finishedAt: row.finished_at.toISOString(),
-        result: inline ? (JSON.parse(serializedResult) as unknown) : null,
+        result: eventResult !== undefined ? eventResult : inline ? (JSON.parse(json) as unknown) : null,
         resultUrl: `/v1/jobs/${row.id}/result`,
       };
       await this.outbox.add(createEvent(JobSucceededV1, { source: JOBS_SOURCE, subject: row.id, data }), manager);

@@ -3,6 +3,7 @@ import type { OutboxWriter } from '@conveyor/outbox';
 import { PgListener } from '@conveyor/persistence';
 import type { DataSource } from 'typeorm';
 import type { ProcessorRegistry } from '../../processors/processor-registry';
+import type { JobResults } from '../../results/job-results';
 import { JobClaimer } from './claim-jobs';
 import { JOB_CANCELED_CHANNEL, JOB_QUEUED_CHANNEL } from './job-channels';
 import { JobFinisher } from './finish-job';
@@ -31,6 +32,8 @@ export interface JobWorkerOptions {
   leaseSeconds?: number;
   /** Run time limits by type and the backoff after transient failures (defaults: none, 1 s to 5 min). */
   runs?: Partial<JobRunnerOptions>;
+  /** How results are stored; without it, only JSON results can be. */
+  results?: JobResults;
 }
 
 type Run = JobRun & HeldRun & { done?: Promise<void> };
@@ -76,10 +79,15 @@ export class JobWorker {
       lose: (jobId) => this.stopRun(jobId, 'lost'),
     });
     this.reaper = new LostJobReaper(options.dataSource, leases, this.finisher, options.processors);
-    this.runner = new JobRunner(options.processors, this.finisher, {
-      timeouts: options.runs?.timeouts ?? {},
-      backoff: options.runs?.backoff ?? { baseDelayMs: 1_000, maxDelayMs: 300_000 },
-    });
+    this.runner = new JobRunner(
+      options.processors,
+      this.finisher,
+      {
+        timeouts: options.runs?.timeouts ?? {},
+        backoff: options.runs?.backoff ?? { baseDelayMs: 1_000, maxDelayMs: 300_000 },
+      },
+      options.results,
+    );
     if (options.listenUrl) {
       this.notifications = new PgListener({
         url: options.listenUrl,

@@ -4,6 +4,7 @@ import { Attr, restoreTraceContext, tracer } from '@conveyor/tracing';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS, type JobProcessor } from '../../processors/job-processor';
 import { PermanentJobError } from '../../processors/processor.errors';
 import type { ProcessorRegistry } from '../../processors/processor-registry';
+import { JobResults } from '../../results/job-results';
 import type { JobFinisher } from './finish-job';
 import { outcomeOf, STOP_MESSAGES, type JobOutcome, type Settled, type StopReason } from './job-outcome';
 import type { JobRow } from './job-row';
@@ -31,6 +32,7 @@ export class JobRunner {
     private readonly processors: ProcessorRegistry,
     private readonly finisher: JobFinisher,
     private readonly options: JobRunnerOptions,
+    private readonly results: JobResults = new JobResults(),
   ) {}
 
   /** The run is a span in the job's own trace, so the events it writes carry that trace on. */
@@ -68,10 +70,10 @@ export class JobRunner {
   private async record(job: JobRow, outcome: JobOutcome): Promise<void> {
     switch (outcome.kind) {
       case 'succeeded': {
-        const result = serialize(outcome.result);
+        const result = this.results.prepare(job.id, outcome.result);
         const applied = await this.persist(() =>
           result === undefined
-            ? this.finisher.fail(job, { code: 'JOBS.RESULT_NOT_JSON', message: 'The job produced a result that is not JSON.' })
+            ? this.finisher.fail(job, { code: 'JOBS.RESULT_NOT_JSON', message: 'The job produced a result that cannot be stored.' })
             : this.finisher.succeed(job, result),
         );
         if (!applied) this.logger.log(`Job ${job.id} ended after it was canceled or taken over; its result is discarded`);
@@ -113,15 +115,6 @@ export function stopRun(run: JobRun, reason: StopReason): void {
   if (run.stopped) return;
   run.stopped = reason;
   run.controller.abort(new DOMException(STOP_MESSAGES[reason], 'AbortError'));
-}
-
-/** The result as JSON text (`null` for none), or undefined when it cannot be JSON. */
-function serialize(result: unknown): string | undefined {
-  try {
-    return JSON.stringify(result ?? null) ?? 'null';
-  } catch {
-    return undefined;
-  }
 }
 
 export function describe(error: unknown): string {

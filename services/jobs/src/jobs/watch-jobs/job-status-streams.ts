@@ -1,3 +1,4 @@
+import type { HttpDrain } from '@conveyor/platform';
 import type { Request, Response } from 'express';
 import { isTerminal, type JobStatus } from '../job-status';
 import { InvalidLastEventIdError } from '../jobs.errors';
@@ -27,9 +28,10 @@ export interface StreamRequest {
  * all jobs starts with what happens from now on.
  */
 export class JobStatusStreams {
-  private readonly open = new Set<() => void>();
-
-  constructor(private readonly feed: JobStatusFeed) {}
+  constructor(
+    private readonly feed: JobStatusFeed,
+    private readonly drain: HttpDrain,
+  ) {}
 
   async serve({ userId, jobId, lastEventId }: StreamRequest, request: Request, response: Response): Promise<void> {
     const resumeAfter = parseLastEventId(lastEventId);
@@ -50,13 +52,14 @@ export class JobStatusStreams {
       else buffered.push(change);
     });
     const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    // On shutdown the stream ends and the client's EventSource reconnects, to another instance.
+    const unregister = this.drain.register(() => close());
     const close = () => {
       unsubscribe();
+      unregister();
       clearInterval(heartbeat);
-      this.open.delete(close);
       if (!response.writableEnded) response.end();
     };
-    this.open.add(close);
     request.on('close', close);
 
     try {
@@ -79,11 +82,6 @@ export class JobStatusStreams {
       close();
       throw error;
     }
-  }
-
-  /** Ends every open stream (shutdown); clients reconnect to another instance with Last-Event-ID. */
-  closeAll(): void {
-    for (const close of [...this.open]) close();
   }
 }
 

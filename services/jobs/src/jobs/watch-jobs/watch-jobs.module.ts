@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG } from '@conveyor/config';
+import { HttpDrain } from '@conveyor/platform';
 import { DataSource } from 'typeorm';
 import type { JobsConfig } from '../../jobs.config';
 import { JobStatusFeed } from './job-status-feed';
@@ -24,22 +25,21 @@ import { JobStatusStreams } from './job-status-streams';
           retentionHours: config.JOB_STATUS_LOG_RETENTION_HOURS,
         }),
     },
-    { provide: JobStatusStreams, inject: [JobStatusFeed], useFactory: (feed: JobStatusFeed) => new JobStatusStreams(feed) },
+    {
+      provide: JobStatusStreams,
+      inject: [JobStatusFeed, HttpDrain],
+      useFactory: (feed: JobStatusFeed, drain: HttpDrain) => new JobStatusStreams(feed, drain),
+    },
   ],
 })
 export class WatchJobsModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(
-    private readonly feed: JobStatusFeed,
-    private readonly streams: JobStatusStreams,
-  ) {}
+  constructor(private readonly feed: JobStatusFeed) {}
 
   onApplicationBootstrap(): Promise<void> {
     return this.feed.start();
   }
 
-  /** Open streams would keep the HTTP server from closing; their clients reconnect elsewhere. */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.streams.closeAll();
-    await this.feed.stop();
+  beforeApplicationShutdown(): Promise<void> {
+    return this.feed.stop();
   }
 }
