@@ -6,6 +6,7 @@ import {
   K8S_DIR,
   KUSTOMIZATION_FILE,
   PROMETHEUS_DIR,
+  REPO_ROOT,
   balanced,
   containersOf,
   headingAnchors,
@@ -23,7 +24,6 @@ import {
   type LoadedManifest,
   type Manifest,
 } from './support/manifests';
-import { REPO_ROOT } from './support/service-process';
 
 /**
  * The deployment material under infrastructure/ (Kubernetes manifests, Prometheus, Grafana),

@@ -10,9 +10,11 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import { REPO_ROOT } from './service-process';
 
 /** Reading and inspecting the deployment material under infrastructure/ for the manifest spec. */
+
+// Not taken from ./service-process, which loads the database test helpers this spec needs none of.
+export const REPO_ROOT = resolve(__dirname, '../../../..');
 
 export const K8S_DIR = resolve(REPO_ROOT, 'infrastructure/k8s');
 export const PROMETHEUS_DIR = resolve(REPO_ROOT, 'infrastructure/prometheus');
