@@ -171,6 +171,25 @@ describe('Kubernetes manifests', () => {
     }
   });
 
+  it('meet the restricted Pod Security level in every pod, the migration Job’s included', () => {
+    const pods = applied.filter(({ manifest }) => podTemplate(manifest));
+    expect(pods.length).toBe(deployments.length + 1);
+    for (const { manifest } of pods) {
+      const spec = podTemplate(manifest)?.spec;
+      expect({ pod: manifest.metadata.name, security: spec.securityContext }).toMatchObject({
+        pod: manifest.metadata.name,
+        security: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      });
+      expect(spec.automountServiceAccountToken).toBe(false);
+      for (const container of containersOf(manifest)) {
+        expect({ container: container.name, security: container['securityContext'] }).toEqual({
+          container: container.name,
+          security: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        });
+      }
+    }
+  });
+
   it('migrate every service with its own database role before rollout', () => {
     const [job] = ofKind('Job');
     const steps = containersOf(job).filter((c) => c.name.startsWith('migrate-'));
