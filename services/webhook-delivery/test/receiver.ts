@@ -22,7 +22,9 @@ export interface Receiver {
 }
 
 /** A webhook receiver on loopback; `answer` decides each reply from the request and its index. */
-export async function startReceiver(answer: (request: Received, index: number) => Answer = () => ({ status: 200 })): Promise<Receiver> {
+export async function startReceiver(
+  answer: (request: Received, index: number) => Answer | Promise<Answer> = () => ({ status: 200 }),
+): Promise<Receiver> {
   const received: Received[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -30,8 +32,9 @@ export async function startReceiver(answer: (request: Received, index: number) =
     req.on('end', () => {
       const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
       received.push(request);
-      const reply = answer(request, received.length - 1);
-      res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
+      void Promise.resolve(answer(request, received.length - 1)).then((reply) =>
+        res.writeHead(reply.status, reply.headers).end(reply.body ?? ''),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

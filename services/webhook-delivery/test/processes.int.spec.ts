@@ -1,0 +1,146 @@
+import { send, signAccessToken, TEST_JWT_SECRET } from '@conveyor/service-testing';
+import { createTestDatabase, deleteBrokerObjects, TEST_AMQP_URL, uniqueName, waitFor, type TestDatabase } from '@conveyor/testing';
+import { topologyNames } from '@conveyor/messaging';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { startReceiver, type Answer, type Receiver } from './receiver';
+import { migrate, startDeliveryProcess, type DeliveryProcess } from './service-process';
+
+/**
+ * Crash recovery and competing instances need real processes: webhook-delivery started from
+ * its main.ts, sharing one database, killed with SIGKILL.
+ */
+describe('webhook-delivery as separate processes (real Postgres, RabbitMQ, loopback receivers)', () => {
+  let database: TestDatabase;
+  let sql: Client;
+  let env: NodeJS.ProcessEnv;
+  const running: DeliveryProcess[] = [];
+  const receivers: Receiver[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    env = {
+      DATABASE_URL: database.urlFor('webhook-delivery'),
+      AMQP_URL: TEST_AMQP_URL,
+      AMQP_NAMESPACE: uniqueName('webhooks-proc'),
+      JWT_SECRET: TEST_JWT_SECRET,
+      WEBHOOKS_ALLOW_HTTP: 'true',
+      WEBHOOKS_ALLOW_LOOPBACK: 'true',
+      WEBHOOK_RETRY_SCHEDULE: '0,200ms,400ms,800ms,1s,1s,1s,1s',
+      WEBHOOK_RETRY_JITTER: '0',
+      WEBHOOK_POLL_INTERVAL_MS: '50',
+      WEBHOOK_REQUEST_TIMEOUT_MS: '1000',
+      WEBHOOK_LEASE_SECONDS: '2',
+      WEBHOOK_ENDPOINT_CONCURRENCY: '4',
+    };
+    await migrate(env);
+    sql = new Client({ connectionString: database.adminUrl });
+    await sql.connect();
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(running.map((p) => p.kill('SIGKILL')));
+    await Promise.all(receivers.map((r) => r.close()));
+    await sql?.end();
+    const names = topologyNames(String(env?.['AMQP_NAMESPACE']), 'webhook-delivery');
+    await deleteBrokerObjects({ queues: [names.queue, names.deadLetterQueue], exchanges: [names.exchange, names.deadLetterExchange] }).catch(
+      () => undefined,
+    );
+    await database?.drop();
+  });
+
+  const start = async () => {
+    const process = await startDeliveryProcess(env);
+    running.push(process);
+    return process;
+  };
+
+  const receiver = async (answer: () => Answer | Promise<Answer>) => {
+    const started = await startReceiver(answer);
+    receivers.push(started);
+    return started;
+  };
+
+  /** An endpoint and `count` test messages to it, queued through the HTTP API. */
+  const queueMessages = async (service: DeliveryProcess, url: string, count: number) => {
+    const token = await signAccessToken({ userId: randomUUID() });
+    const endpoint = await send(`${service.url}/v1/webhooks/endpoints`, 'POST', { token, body: { url } });
+    const id = String(endpoint.body['id']);
+    for (let i = 0; i < count; i++) {
+      const reply = await send(`${service.url}/v1/webhooks/endpoints/${id}/test`, 'POST', { token });
+      expect(reply.status).toBe(202);
+    }
+    return id;
+  };
+
+  const deliveries = async (endpointId: string) =>
+    (
+      await sql.query<{ id: string; message_id: string; status: string }>(
+        `SELECT id, message_id, status FROM webhooks.deliveries WHERE endpoint_id = $1`,
+        [endpointId],
+      )
+    ).rows;
+
+  const webhookIdsOf = (r: Receiver) => r.received.map((request) => String(request.headers['webhook-id']));
+  const count = (ids: string[]) => ids.reduce((m, id) => m.set(id, (m.get(id) ?? 0) + 1), new Map<string, number>());
+  const webhookId = (messageId: string) => `msg_${messageId.replace(/-/g, '')}`;
+
+  it('delivers every message after a SIGKILL mid-attempt, and none twice whose 200 was recorded', async () => {
+    // given a receiver that answers 200 slowly, so attempts are in flight when the process dies
+    const target = await receiver(() => new Promise<Answer>((done) => setTimeout(() => done({ status: 200 }), 150)));
+    const first = await start();
+    const endpointId = await queueMessages(first, target.url, 24);
+    await waitFor(() => target.received.length >= 8, { description: 'the first attempts', timeoutMs: 10_000 });
+
+    // when
+    await first.kill('SIGKILL');
+    const recordedBeforeKill = (await deliveries(endpointId)).filter((d) => d.status === 'succeeded').map((d) => d.message_id);
+    expect(recordedBeforeKill.length).toBeLessThan(24);
+    await start();
+
+    // then
+    await waitFor(async () => (await deliveries(endpointId)).every((d) => d.status === 'succeeded'), {
+      description: 'every message to be delivered after the restart',
+      timeoutMs: 20_000,
+    });
+    const received = count(webhookIdsOf(target));
+    const all = await deliveries(endpointId);
+    for (const d of all) expect(received.get(webhookId(d.message_id))).toBeGreaterThanOrEqual(1);
+    for (const messageId of recordedBeforeKill) expect(received.get(webhookId(messageId))).toBe(1);
+    // a message sent twice is one whose first attempt was never recorded: it is logged as lost
+    const { rows: attempts } = await sql.query<{ message_id: string; outcome: string }>(
+      `SELECT d.message_id, a.outcome FROM webhooks.attempts a JOIN webhooks.deliveries d ON d.id = a.delivery_id WHERE d.endpoint_id = $1`,
+      [endpointId],
+    );
+    for (const d of all) {
+      const own = attempts.filter((a) => a.message_id === d.message_id);
+      expect(own.filter((a) => a.outcome === 'succeeded')).toHaveLength(1);
+      expect(own.filter((a) => a.outcome !== 'lost')).toHaveLength(1);
+      expect(received.get(webhookId(d.message_id))).toBeLessThanOrEqual(own.length);
+    }
+    await Promise.all(running.splice(0).map((p) => p.kill('SIGTERM')));
+  }, 60_000);
+
+  it('shares the work between two instances without running any attempt twice', async () => {
+    const target = await receiver(() => new Promise<Answer>((done) => setTimeout(() => done({ status: 200 }), 20)));
+    const [a] = await Promise.all([start(), start()]);
+    const endpointIds = await Promise.all([1, 2, 3].map(() => queueMessages(a, target.url, 15)));
+
+    await waitFor(
+      async () => {
+        const rows = [];
+        for (const id of endpointIds) rows.push(...(await deliveries(id)));
+        return rows.length === 45 && rows.every((d) => d.status === 'succeeded');
+      },
+      { description: 'all 45 messages to be delivered', timeoutMs: 20_000 },
+    );
+    const received = count(webhookIdsOf(target));
+    expect(received.size).toBe(45);
+    expect([...received.values()].every((n) => n === 1)).toBe(true);
+    const { rows } = await sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM webhooks.attempts WHERE endpoint_id = ANY($1::uuid[])`,
+      [endpointIds],
+    );
+    expect(rows[0].n).toBe(45);
+  }, 60_000);
+});
