@@ -1,4 +1,5 @@
 import { queryRows } from '@conveyor/persistence';
+import type { TraceCarrier } from '@conveyor/tracing';
 import type { DataSource, EntityManager } from 'typeorm';
 
 export interface ClaimLimits {
@@ -20,6 +21,8 @@ export interface ClaimedAttempt {
   body: string;
   eventType: string;
   eventId: string | null;
+  /** The trace the message was made in; the attempt continues it. */
+  traceContext: TraceCarrier;
   /** This attempt's number among all of the delivery's attempts (1 for the first). */
   number: number;
   /** Attempts since the delivery was (re)queued, this one included: its place in the schedule. */
@@ -136,9 +139,17 @@ async function claimForEndpoint(
      SELECT id, $2, number, now() FROM unnest($1::uuid[], $3::int[]) AS t(id, number)`,
     [ids, endpoint.id, rows.map((r) => r.attempts)],
   );
-  const details = await queryRows<{ id: string; kind: 'subscription' | 'job_url'; url: string; body: string; event_type: string; event_id: string | null }>(
+  const details = await queryRows<{
+    id: string;
+    kind: 'subscription' | 'job_url';
+    url: string;
+    body: string;
+    event_type: string;
+    event_id: string | null;
+    trace_context: TraceCarrier;
+  }>(
     manager,
-    `SELECT d.id, e.kind, e.url, m.body, m.event_type, m.event_id
+    `SELECT d.id, e.kind, e.url, m.body, m.event_type, m.event_id, m.trace_context
        FROM webhooks.deliveries d
        JOIN webhooks.endpoints e ON e.id = d.endpoint_id
        JOIN webhooks.messages m ON m.id = d.message_id
@@ -159,6 +170,7 @@ async function claimForEndpoint(
       body: detail.body,
       eventType: detail.event_type,
       eventId: detail.event_id,
+      traceContext: detail.trace_context,
       number: row.attempts,
       roundAttempts: row.round_attempts,
     };

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { OutboxWriter } from '@conveyor/outbox';
 import { PgListener } from '@conveyor/persistence';
 import type { OutboundUrlPolicy } from '@conveyor/ssrf-guard';
+import { Attr, restoreTraceContext, tracer } from '@conveyor/tracing';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { DataSource } from 'typeorm';
@@ -127,7 +128,25 @@ export class DeliveryWorker {
     this.inFlight.set(key, { abort, done });
   }
 
-  private async attempt(attempt: ClaimedAttempt, signal: AbortSignal): Promise<void> {
+  /** One span per attempt, in the trace of the message: the HTTP call and the outcome's events join it. */
+  private attempt(attempt: ClaimedAttempt, signal: AbortSignal): Promise<void> {
+    const attributes = {
+      [Attr.userId]: attempt.userId,
+      [Attr.eventType]: attempt.eventType,
+      [Attr.webhookMessageId]: attempt.messageId,
+      [Attr.webhookEndpointId]: attempt.endpointId,
+      [Attr.webhookAttempt]: attempt.number,
+    };
+    return tracer().startActiveSpan('deliver webhook', { attributes }, restoreTraceContext(attempt.traceContext), async (span) => {
+      try {
+        await this.send(attempt, signal);
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async send(attempt: ClaimedAttempt, signal: AbortSignal): Promise<void> {
     const { dataSource, secrets, policy, timeoutMs, outbox, finish } = this.options;
     const signing = await secrets.signing(dataSource, {
       userId: attempt.userId,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { captureTraceContext } from '@conveyor/tracing';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 
@@ -21,7 +22,8 @@ export interface NewMessage {
 /**
  * Turns an event into a message and one delivery per endpoint, in the caller's transaction.
  * The body is fixed here, once: every attempt sends the same bytes under the same
- * `webhook-id`, so a receiver can deduplicate on it.
+ * `webhook-id`, so a receiver can deduplicate on it. The active trace (the consumer's, which
+ * continues the job's) is kept with the message, so each attempt's HTTP call joins it.
  */
 @Injectable()
 export class MessageQueue {
@@ -29,8 +31,9 @@ export class MessageQueue {
     const id = randomUUID();
     const body = JSON.stringify({ type: message.eventType, timestamp: message.time, data: message.data });
     await manager.query(
-      `INSERT INTO webhooks.messages (id, user_id, event_id, event_type, subject, body) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [id, message.userId, message.eventId, message.eventType, message.subject, body],
+      `INSERT INTO webhooks.messages (id, user_id, event_id, event_type, subject, body, trace_context)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [id, message.userId, message.eventId, message.eventType, message.subject, body, JSON.stringify(captureTraceContext())],
     );
     await manager.query(
       `INSERT INTO webhooks.deliveries (id, message_id, endpoint_id, user_id, subject)

@@ -53,6 +53,7 @@ export class CreateWebhooks1764500000000 implements MigrationInterface {
         event_type text NOT NULL,
         subject text NOT NULL,
         body text NOT NULL,
+        trace_context jsonb NOT NULL DEFAULT '{}',
         created_at timestamptz NOT NULL DEFAULT clock_timestamp()
       )`);
     await db.query(`CREATE INDEX messages_by_user ON webhooks.messages (user_id, created_at DESC, id DESC)`);
