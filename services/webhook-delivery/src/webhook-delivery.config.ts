@@ -38,6 +38,9 @@ interface WebhookDeliveryOwnConfig {
 
 export type WebhookDeliveryConfig = ServiceConfig<WebhookDeliveryOwnConfig>;
 
+/** Immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h after each failure. */
+const DEFAULT_RETRY_SCHEDULE = '0,5s,5m,30m,2h,5h,10h,10h';
+
 /**
  * Only for development and tests: production must bring its own key (the schema requires it
  * when NODE_ENV is `production`). Secrets encrypted with it are as good as plain text.
@@ -65,7 +68,8 @@ export const webhookDeliveryEnvSchema = serviceEnvSchema<WebhookDeliveryOwnConfi
     }),
     WEBHOOKS_ALLOW_HTTP: Joi.boolean().default(false),
     WEBHOOKS_ALLOW_LOOPBACK: Joi.boolean().default(false),
-    WEBHOOK_RETRY_SCHEDULE: retrySchedule.default('0,5s,5m,30m,2h,5h,10h,10h'),
+    // Joi does not run custom rules on a default, so the default is given parsed.
+    WEBHOOK_RETRY_SCHEDULE: retrySchedule.default(() => parseRetrySchedule(DEFAULT_RETRY_SCHEDULE)),
     WEBHOOK_RETRY_JITTER: Joi.number().min(0).max(0.5).default(0.2),
     WEBHOOK_RETRY_AFTER_MAX_SECONDS: Joi.number().min(0).max(86_400).default(3_600),
     WEBHOOK_REQUEST_TIMEOUT_MS: Joi.number().integer().min(100).max(120_000).default(15_000),

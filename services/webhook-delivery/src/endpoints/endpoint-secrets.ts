@@ -51,13 +51,21 @@ export class EndpointSecrets {
     return { secret: await this.create(manager, owner), previousExpiresAt: previous?.expires_at ?? null };
   }
 
-  /** The client's default secret; made on first use. Locks nothing; a race is settled by the unique index. */
+  /**
+   * The client's default secret; made on first use. Making it takes the client's lock, so two
+   * first uses at once make one secret.
+   */
   async currentDefault(manager: EntityManager, userId: string): Promise<string> {
     const [current] = await this.current(manager, { userId, endpointId: null });
     if (current) return current;
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('webhooks.default-secret'), hashtext($1))`, [userId]);
+    await this.lockDefault(manager, userId);
     const [again] = await this.current(manager, { userId, endpointId: null });
     return again ?? this.create(manager, { userId, endpointId: null });
+  }
+
+  /** Serialises changes to one client's default secret until the transaction ends. */
+  async lockDefault(manager: EntityManager, userId: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('webhooks.default-secret'), hashtext($1))`, [userId]);
   }
 
   /** Secrets that sign now, newest first: the current one and any still in their grace. */

@@ -26,17 +26,16 @@ export class ReplayHandler {
   async replayRange(scope: OwnerScope, request: BulkReplayRequest): Promise<{ count: number; dryRun: boolean }> {
     const owner = ownerCondition(scope, 'm.user_id', 1);
     const params: unknown[] = [...owner.params, request.since, request.until ?? new Date()];
-    const where = [owner.sql, `m.created_at >= $2`, `m.created_at < $3`];
+    const messageWhere = [owner.sql, `m.created_at >= $2`, `m.created_at < $3`];
     if (request.userId) {
       params.push(request.userId);
-      where.push(`m.user_id = $${params.length}`);
+      messageWhere.push(`m.user_id = $${params.length}`);
     }
+    let selection = `d.message_id IN (SELECT m.id FROM webhooks.messages m WHERE ${messageWhere.join(' AND ')})`;
     if (request.endpointId) {
       params.push(request.endpointId);
-      where.push(`d.endpoint_id = $${params.length}`);
+      selection += ` AND d.endpoint_id = $${params.length}`;
     }
-    const selection = `d.message_id IN (SELECT m.id FROM webhooks.messages m WHERE ${where.filter((w) => !w.startsWith('d.')).join(' AND ')})
-      ${request.endpointId ? `AND d.endpoint_id = $${params.length}` : ''}`;
     if (request.dryRun) {
       const [row] = await this.dataSource.query<{ count: number }[]>(
         `SELECT count(*)::int AS count FROM webhooks.deliveries d WHERE d.status = 'exhausted' AND ${selection}`,
