@@ -1,4 +1,5 @@
 import { waitFor } from '@conveyor/testing';
+import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { startReceiver, verifiesWith, type Receiver } from './receiver';
 import {
@@ -17,7 +18,11 @@ describe('delivering webhooks (real Postgres, RabbitMQ and loopback receivers)',
   const receivers: Receiver[] = [];
 
   beforeAll(async () => {
-    webhooks = await startWebhooks({ WEBHOOK_BREAKER_FAILURES: '4', WEBHOOK_BREAKER_COOLDOWN_SECONDS: '1' });
+    webhooks = await startWebhooks({
+      WEBHOOK_RETRY_SCHEDULE: '0,150ms,300ms,450ms',
+      WEBHOOK_BREAKER_FAILURES: '4',
+      WEBHOOK_BREAKER_COOLDOWN_SECONDS: '1',
+    });
   });
   afterAll(async () => {
     await Promise.all(receivers.map((r) => r.close()));
@@ -75,9 +80,6 @@ describe('delivering webhooks (real Postgres, RabbitMQ and loopback receivers)',
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 4 });
     expect(target.received).toHaveLength(4);
     expect(new Set(target.received.map((r) => r.headers['webhook-id'])).size).toBe(1);
-    // 0, 300, 600, 900 ms (no jitter in this spec); the receiver's clock measures the gaps
-    const gaps = target.received.slice(1).map((r, i) => r.at - target.received[i].at);
-    [300, 600, 900].forEach((delay, i) => expect(gaps[i]).toBeGreaterThanOrEqual(delay - 20));
     const attempts = await attemptsOf(delivery.message_id, client.token);
     expect(attempts.map((a) => [a['number'], a['outcome'], a['statusCode'], a['responseBody']])).toEqual([
       [1, 'failed', 500, 'boom 0'],
@@ -89,6 +91,10 @@ describe('delivering webhooks (real Postgres, RabbitMQ and loopback receivers)',
       expect(a['startedAt']).toEqual(expect.any(String));
       expect(a['durationMs']).toEqual(expect.any(Number));
     }
+    // 0, 150, 300, 450 ms (no jitter in this spec), as the attempt log's clock has them
+    const starts = attempts.map((a) => Date.parse(String(a['startedAt'])));
+    const ends = attempts.map((a) => Date.parse(String(a['finishedAt'])));
+    [150, 300, 450].forEach((delay, i) => expect(starts[i + 1] - ends[i]).toBeGreaterThanOrEqual(delay - 1));
   });
 
   it('does not retry a 400, and lists the message as failed', async () => {
@@ -163,7 +169,7 @@ describe('delivering webhooks (real Postgres, RabbitMQ and loopback receivers)',
 
     const rotation = await webhooks.request('POST', `/v1/webhooks/endpoints/${endpoint.id}/rotate-secret`, {
       token: client.token,
-      body: { graceSeconds: 2 },
+      body: { graceSeconds: 1 },
     });
     expect(rotation.status).toBe(200);
     const newSecret = String(rotation.body['secret']);
@@ -216,20 +222,32 @@ describe('delivering webhooks (real Postgres, RabbitMQ and loopback receivers)',
   });
 
   it('sends nothing to an endpoint whose circuit is open until the cool-down probe', async () => {
-    // given an endpoint that fails its first 4 requests (the breaker trips at 4 in a row)
+    // given an endpoint that fails its first 4 requests (the breaker trips at 4 in a row); it is
+    // ordered and the messages share a subject, so requests go one at a time
     const client = await newClient();
     const target = await receiver((_, i) => ({ status: i < 4 ? 503 : 200 }));
-    const endpoint = await createEndpoint(webhooks, client, { url: target.url });
+    const endpoint = await createEndpoint(webhooks, client, { url: target.url, ordered: true });
+    const jobId = randomUUID();
 
-    // when 6 messages arrive
-    for (let i = 0; i < 6; i++) await webhooks.publish(jobEvent('succeeded', client.userId));
+    // when 3 messages arrive: the first uses up its 4 attempts and opens the circuit
+    for (let i = 0; i < 3; i++) await webhooks.publish(jobEvent('succeeded', client.userId, null, jobId));
 
-    // then the circuit opens after the 4th failure, and the next request is the probe after ~1 s
-    await settled(webhooks, endpoint.id, 6);
-    expect(target.received.length).toBeGreaterThanOrEqual(6);
-    const fourth = target.received[3].at;
-    const probe = target.received[4].at;
-    expect(probe - fourth).toBeGreaterThanOrEqual(1_000 - 50);
+    // then the next request is the probe, a cool-down (1 s) later; it succeeds and closes the circuit
+    const deliveries = await settled(webhooks, endpoint.id, 3);
+    expect(deliveries.map((d) => d.status).sort()).toEqual(['exhausted', 'succeeded', 'succeeded']);
+    expect(target.received).toHaveLength(6);
+    const [opened] = await webhooks.sql<{ ms: number }>(
+      `SELECT (extract(epoch FROM max(a.finished_at)) * 1000)::float8 AS ms
+         FROM webhooks.attempts a JOIN webhooks.deliveries d ON d.id = a.delivery_id
+        WHERE d.endpoint_id = $1 AND d.status = 'exhausted'`,
+      [endpoint.id],
+    );
+    const [probe] = await webhooks.sql<{ ms: number }>(
+      `SELECT (extract(epoch FROM min(started_at)) * 1000)::float8 AS ms FROM webhooks.attempts WHERE endpoint_id = $1 AND outcome = 'succeeded'`,
+      [endpoint.id],
+    );
+    expect(probe.ms - opened.ms).toBeGreaterThanOrEqual(1_000);
+    expect(target.received[4].at - target.received[3].at).toBeGreaterThanOrEqual(1_000 - 100);
     const [health] = await webhooks.sql<{ circuit_state: string }>(`SELECT circuit_state FROM webhooks.endpoints WHERE id = $1`, [
       endpoint.id,
     ]);

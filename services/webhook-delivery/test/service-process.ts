@@ -32,12 +32,6 @@ function runMain(env: NodeJS.ProcessEnv, args: string[] = []): { child: ChildPro
   return { child, output, exit };
 }
 
-export async function migrate(env: NodeJS.ProcessEnv): Promise<void> {
-  const { exit, output } = runMain(env, ['migrate']);
-  const code = await exit;
-  if (code !== 0) throw new Error(`migrate exited with ${code}:\n${output.join('')}`);
-}
-
 export async function startDeliveryProcess(env: NodeJS.ProcessEnv): Promise<DeliveryProcess> {
   const port = await freePort();
   const { child, output, exit } = runMain({ ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' });
