@@ -156,6 +156,30 @@ describe('webhook endpoints, secrets and the SSRF guard (real Postgres and Rabbi
     expect(dry.body).toEqual({ count: 1, dryRun: true });
   });
 
+  it("lists the endpoint kept for jobs' own webhookUrl, of which only enabled can change", async () => {
+    const client = await newClient();
+    // a private address: refused at delivery, so nothing leaves this machine
+    await webhooks.publish(jobEvent('failed', client.userId, 'http://10.0.0.1/job-hook'));
+
+    const [jobUrl] = await waitFor(
+      async () => {
+        const listed = await webhooks.request('GET', '/v1/webhooks/endpoints', { token: client.token });
+        const items = listed.body['items'] as { id: string; kind: string; url: string }[];
+        return items.length === 1 && items;
+      },
+      { description: 'the job-url endpoint' },
+    );
+    expect(jobUrl).toMatchObject({ kind: 'job_url', url: 'http://10.0.0.1/job-hook' });
+    const path = `/v1/webhooks/endpoints/${jobUrl.id}`;
+    expectProblem(
+      await webhooks.request('PATCH', path, { token: client.token, body: { url: 'https://93.184.215.14/x' } }),
+      409,
+      'WEBHOOKS.JOB_URL_ENDPOINT_FIXED',
+    );
+    const disabled = await webhooks.request('PATCH', path, { token: client.token, body: { enabled: false } });
+    expect(disabled.body).toMatchObject({ kind: 'job_url', status: 'disabled' });
+  });
+
   it('makes one message per event, however often the event is delivered', async () => {
     const client = await newClient();
     await createEndpoint(webhooks, client, { url: 'https://93.184.215.14/hook', eventTypes: ['jobs.job.started.v1', 'jobs.job.succeeded.v1'] });

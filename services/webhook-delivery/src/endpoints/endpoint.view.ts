@@ -21,6 +21,7 @@ export interface EndpointRow {
 export function endpointView(row: EndpointRow) {
   return {
     id: row.id,
+    kind: row.kind,
     url: row.url,
     eventTypes: row.event_types,
     description: row.description,

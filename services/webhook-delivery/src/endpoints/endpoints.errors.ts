@@ -23,3 +23,10 @@ export class EndpointDisabledError extends AppError {
     super('WEBHOOKS.ENDPOINT_DISABLED', 'conflict', 'The endpoint is disabled; enable it first.');
   }
 }
+
+/** The endpoint of a job's own `webhookUrl` follows the jobs; only `enabled` is the client's to change. */
+export class JobUrlEndpointFixedError extends AppError {
+  constructor() {
+    super('WEBHOOKS.JOB_URL_ENDPOINT_FIXED', 'conflict', "This endpoint delivers jobs' own webhookUrl; only `enabled` can be changed.");
+  }
+}

@@ -5,13 +5,14 @@ import { DataSource } from 'typeorm';
 import { EndpointSecrets } from '../endpoint-secrets';
 import { EndpointUrlPolicy } from '../endpoint-url';
 import type { EndpointRow } from '../endpoint.view';
-import { assertEndpointId, EndpointNotFoundError } from '../endpoints.errors';
+import { assertEndpointId, EndpointNotFoundError, JobUrlEndpointFixedError } from '../endpoints.errors';
 import type { CreateEndpointRequest, UpdateEndpointRequest } from './endpoint.request';
 
 /**
- * A client's subscription endpoints. Each has its own signing secret, shown only when it is
- * made or rotated. The endpoints webhook delivery keeps for jobs' own `webhookUrl` (kind
- * `job_url`) are not listed here; their health shows in the delivery log.
+ * A client's endpoints. Subscription endpoints are made here and each has its own signing
+ * secret, shown only when it is made or rotated. The endpoints kept for jobs' own `webhookUrl`
+ * (kind `job_url`, signed with the client's default secret) are listed too, so their health
+ * shows; of them only `enabled` can be changed, and deleting one only forgets its history.
  */
 @Injectable()
 export class EndpointsHandler {
@@ -38,7 +39,7 @@ export class EndpointsHandler {
   list(userId: string): Promise<EndpointRow[]> {
     return queryRows<EndpointRow>(
       this.dataSource,
-      `SELECT * FROM webhooks.endpoints WHERE user_id = $1 AND kind = 'subscription' ORDER BY created_at, id`,
+      `SELECT * FROM webhooks.endpoints WHERE user_id = $1 ORDER BY created_at, id`,
       [userId],
     );
   }
@@ -47,7 +48,7 @@ export class EndpointsHandler {
     assertEndpointId(id);
     const [endpoint] = await queryRows<EndpointRow>(
       this.dataSource,
-      `SELECT * FROM webhooks.endpoints WHERE id = $1 AND user_id = $2 AND kind = 'subscription'`,
+      `SELECT * FROM webhooks.endpoints WHERE id = $1 AND user_id = $2`,
       [id, userId],
     );
     if (!endpoint) throw new EndpointNotFoundError();
@@ -59,7 +60,8 @@ export class EndpointsHandler {
    * deliveries that waited meanwhile are sent again.
    */
   async update(userId: string, id: string, body: UpdateEndpointRequest): Promise<EndpointRow> {
-    assertEndpointId(id);
+    const current = await this.get(userId, id);
+    if (current.kind === 'job_url' && Object.keys(body).some((field) => field !== 'enabled')) throw new JobUrlEndpointFixedError();
     const url = body.url === undefined ? undefined : await this.urls.accept(body.url);
     const set: string[] = [];
     const params: unknown[] = [id, userId];
@@ -80,7 +82,7 @@ export class EndpointsHandler {
     const [endpoint] = await queryRows<EndpointRow>(
       this.dataSource,
       `UPDATE webhooks.endpoints SET ${set.join(', ')}, updated_at = now()
-        WHERE id = $1 AND user_id = $2 AND kind = 'subscription' RETURNING *`,
+        WHERE id = $1 AND user_id = $2 RETURNING *`,
       params,
     );
     if (!endpoint) throw new EndpointNotFoundError();
@@ -93,7 +95,7 @@ export class EndpointsHandler {
     assertEndpointId(id);
     const deleted = await queryRows(
       this.dataSource,
-      `DELETE FROM webhooks.endpoints WHERE id = $1 AND user_id = $2 AND kind = 'subscription' RETURNING 1`,
+      `DELETE FROM webhooks.endpoints WHERE id = $1 AND user_id = $2 RETURNING 1`,
       [id, userId],
     );
     if (deleted.length === 0) throw new EndpointNotFoundError();
