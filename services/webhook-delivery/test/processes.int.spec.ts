@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { startReceiver, type Answer, type Receiver } from './receiver';
 import { runMigrations } from '@conveyor/persistence';
 import { webhookDeliveryService } from '../src/webhook-delivery.definition';
-import { startDeliveryProcess, type DeliveryProcess } from './service-process';
+import { killAll, startDeliveryProcess, type DeliveryProcess } from './service-process';
 
 /**
  * Crash recovery and competing instances need real processes: webhook-delivery started from
@@ -16,7 +16,6 @@ describe('webhook-delivery as separate processes (real Postgres, RabbitMQ, loopb
   let database: TestDatabase;
   let sql: Client;
   let env: NodeJS.ProcessEnv;
-  const running: DeliveryProcess[] = [];
   const receivers: Receiver[] = [];
 
   beforeAll(async () => {
@@ -44,10 +43,10 @@ describe('webhook-delivery as separate processes (real Postgres, RabbitMQ, loopb
     });
     sql = new Client({ connectionString: database.adminUrl });
     await sql.connect();
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(running.map((p) => p.kill('SIGKILL')));
+    await killAll();
     await Promise.all(receivers.map((r) => r.close()));
     await sql?.end();
     const names = topologyNames(String(env?.['AMQP_NAMESPACE']), 'webhook-delivery');
@@ -57,11 +56,7 @@ describe('webhook-delivery as separate processes (real Postgres, RabbitMQ, loopb
     await database?.drop();
   });
 
-  const start = async (overrides: NodeJS.ProcessEnv = {}) => {
-    const process = await startDeliveryProcess({ ...env, ...overrides });
-    running.push(process);
-    return process;
-  };
+  const start = (overrides: NodeJS.ProcessEnv = {}) => startDeliveryProcess({ ...env, ...overrides });
 
   const receiver = async (answer: () => Answer | Promise<Answer>) => {
     const started = await startReceiver(answer);
@@ -141,7 +136,7 @@ describe('webhook-delivery as separate processes (real Postgres, RabbitMQ, loopb
       else if ((received.get(id) ?? 0) > 1) expect(attempts.some((a) => a.outcome === 'lost' || a.outcome === 'failed')).toBe(true);
     }
     await second.kill('SIGTERM');
-  }, 60_000);
+  }, 120_000);
 
   it('shares the work between two instances without running any attempt twice', async () => {
     const target = await receiver(() => new Promise<Answer>((done) => setTimeout(() => done({ status: 200 }), 20)));
@@ -165,5 +160,5 @@ describe('webhook-delivery as separate processes (real Postgres, RabbitMQ, loopb
       expect(received.get(id)).toBe(attempts.length);
       expect(attempts.every((x) => x.outcome === 'succeeded' || x.outcome === 'failed')).toBe(true);
     }
-  }, 60_000);
+  }, 120_000);
 });

@@ -12,6 +12,22 @@ export interface DeliveryProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
+/** Every process this file started and that has not exited, so a spec can kill them all. */
+const alive = new Set<ChildProcess>();
+
+/** SIGKILLs every process still running (a start that timed out included) and waits for each. */
+export async function killAll(): Promise<void> {
+  await Promise.all(
+    [...alive].map(
+      (child) =>
+        new Promise<void>((done) => {
+          child.once('exit', () => done());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}
+
 function runMain(env: NodeJS.ProcessEnv, args: string[] = []): { child: ChildProcess; output: string[]; exit: Promise<number | null> } {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'services/webhook-delivery/src/main.ts', ...args], {
     cwd: REPO_ROOT,
@@ -28,7 +44,13 @@ function runMain(env: NodeJS.ProcessEnv, args: string[] = []): { child: ChildPro
   });
   const output: string[] = [];
   for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
-  const exit = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  alive.add(child);
+  const exit = new Promise<number | null>((done) =>
+    child.once('exit', (code) => {
+      alive.delete(child);
+      done(code);
+    }),
+  );
   return { child, output, exit };
 }
 
@@ -43,7 +65,7 @@ export async function startDeliveryProcess(env: NodeJS.ProcessEnv): Promise<Deli
       if (exited) throw new Error(`webhook-delivery exited during start:\n${output.join('')}`);
       return (await fetch(`${url}/health/ready`)).status === 200;
     },
-    { description: 'webhook-delivery to become ready', timeoutMs: 30_000, intervalMs: 100 },
+    { description: 'webhook-delivery to become ready', timeoutMs: 60_000, intervalMs: 100 },
   ).catch((error: unknown) => {
     child.kill('SIGKILL');
     throw error;

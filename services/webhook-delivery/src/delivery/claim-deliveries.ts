@@ -56,7 +56,27 @@ const DUE = `d.status = 'pending' AND d.next_attempt_at <= now() AND (d.lease_ex
  */
 export async function claimDueAttempts(dataSource: DataSource, limits: ClaimLimits): Promise<ClaimedAttempt[]> {
   if (limits.free <= 0) return [];
-  return dataSource.transaction(async (manager) => {
+  // READ COMMITTED: each statement sees what committed before it started (see the counts below).
+  return dataSource.transaction('READ COMMITTED', async (manager) => {
+    // The load filter here only keeps busy endpoints from taking the places of others; it is
+    // read before the locks are granted and may be stale.
+    const locked = await queryRows<{ id: string }>(
+      manager,
+      `SELECT e.id
+         FROM webhooks.endpoints e
+        WHERE e.disabled_at IS NULL
+          AND (e.circuit_state = 'closed' OR e.circuit_open_until IS NULL OR e.circuit_open_until <= now())
+          AND EXISTS (SELECT 1 FROM webhooks.deliveries d WHERE d.endpoint_id = e.id AND ${DUE})
+          AND (SELECT count(*) FROM webhooks.deliveries f
+                WHERE f.endpoint_id = e.id AND f.status = 'pending' AND f.lease_expires_at > now()) < $1
+        ORDER BY e.updated_at
+        LIMIT 100
+        FOR NO KEY UPDATE OF e SKIP LOCKED`,
+      [limits.perEndpoint],
+    );
+    if (locked.length === 0) return [];
+    // Counted in a statement of its own, after the locks were granted: its snapshot includes
+    // every claim committed by an earlier holder of these locks, so the counts are exact.
     const endpoints = await queryRows<DueEndpoint>(
       manager,
       `SELECT e.id, e.circuit_state, e.rate_limit_per_second, e.ordered,
@@ -65,12 +85,9 @@ export async function claimDueAttempts(dataSource: DataSource, limits: ClaimLimi
               (SELECT count(*)::int FROM webhooks.attempts a
                 WHERE a.endpoint_id = e.id AND a.started_at > now() - interval '1 second') AS started_last_second
          FROM webhooks.endpoints e
-        WHERE e.disabled_at IS NULL
-          AND (e.circuit_state = 'closed' OR e.circuit_open_until IS NULL OR e.circuit_open_until <= now())
-          AND EXISTS (SELECT 1 FROM webhooks.deliveries d WHERE d.endpoint_id = e.id AND ${DUE})
-        ORDER BY e.updated_at
-        LIMIT 100
-        FOR NO KEY UPDATE OF e SKIP LOCKED`,
+        WHERE e.id = ANY($1::uuid[])
+        ORDER BY e.updated_at`,
+      [locked.map((e) => e.id)],
     );
     const claimed: ClaimedAttempt[] = [];
     for (const endpoint of endpoints) {
