@@ -1,5 +1,7 @@
 import type { Reply } from '@conveyor/service-testing';
+import { createEvent, CreditsReservedV1 } from '@conveyor/contracts';
 import { waitFor } from '@conveyor/testing';
+import { randomUUID } from 'node:crypto';
 import { startReceiver, type Receiver } from './receiver';
 import { createEndpoint, jobEvent, newClient, settled, startWebhooks, type WebhooksUnderTest } from './webhook-spec-support';
 
@@ -182,7 +184,8 @@ describe('webhook endpoints, secrets and the SSRF guard (real Postgres and Rabbi
 
   it('makes one message per event, however often the event is delivered', async () => {
     const client = await newClient();
-    await createEndpoint(webhooks, client, { url: 'https://93.184.215.14/hook', eventTypes: ['jobs.job.started.v1', 'jobs.job.succeeded.v1'] });
+    const { id } = await createEndpoint(webhooks, client, { url: 'https://93.184.215.14/hook', eventTypes: ['jobs.job.started.v1', 'jobs.job.succeeded.v1'] });
+    await webhooks.sql(`UPDATE webhooks.endpoints SET url = $2 WHERE id = $1`, [id, receiver.url]); // no request leaves the machine
     const event = jobEvent('succeeded', client.userId);
 
     await webhooks.publish(event);
@@ -199,5 +202,31 @@ describe('webhook endpoints, secrets and the SSRF guard (real Postgres and Rabbi
       { description: 'the message' },
     );
     expect(messages).toHaveLength(1);
+  });
+
+  it('makes messages of any subscribed event of the client, not only job outcomes', async () => {
+    const client = await newClient();
+    const { id } = await createEndpoint(webhooks, client, { url: 'https://93.184.215.14/hook', eventTypes: ['billing.credits.reserved.v1'] });
+    await webhooks.sql(`UPDATE webhooks.endpoints SET url = $2 WHERE id = $1`, [id, receiver.url]); // no request leaves the machine
+    const reserved = createEvent(CreditsReservedV1, {
+      source: '/conveyor/billing',
+      subject: randomUUID(),
+      data: { ...CreditsReservedV1.example, userId: client.userId },
+    });
+
+    await webhooks.publish(jobEvent('succeeded', client.userId));
+    await webhooks.publish(reserved);
+
+    const [message] = await waitFor(
+      async () => {
+        const rows = await webhooks.sql<{ event_type: string; body: string }>(`SELECT event_type, body FROM webhooks.messages WHERE user_id = $1`, [
+          client.userId,
+        ]);
+        return rows.length > 0 && rows;
+      },
+      { description: 'the billing message' },
+    );
+    expect(message.event_type).toBe('billing.credits.reserved.v1');
+    expect(JSON.parse(message.body)).toEqual({ type: 'billing.credits.reserved.v1', timestamp: reserved.time, data: reserved.data });
   });
 });
