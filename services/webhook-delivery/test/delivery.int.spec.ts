@@ -97,9 +97,10 @@ describe('delivering webhooks (real Postgres, RabbitMQ and loopback receivers)',
     [150, 300, 450].forEach((delay, i) => expect(starts[i + 1] - ends[i]).toBeGreaterThanOrEqual(delay - 1));
   });
 
-  it('does not retry a 400, and lists the message as failed', async () => {
+  it('does not retry a 400, lists the message as failed, and replays it on request', async () => {
     const client = await newClient();
-    const target = await receiver(() => ({ status: 400, body: 'bad' }));
+    let healthy = false;
+    const target = await receiver(() => (healthy ? { status: 200 } : { status: 400, body: 'bad' }));
     const endpoint = await createEndpoint(webhooks, client, { url: target.url });
 
     await webhooks.publish(jobEvent('failed', client.userId));
@@ -113,6 +114,15 @@ describe('delivering webhooks (real Postgres, RabbitMQ and loopback receivers)',
     ]);
     const exhausted = await emitted(webhooks, 'webhooks.delivery.exhausted.v1');
     expect(exhausted.map((e) => e.subject)).toContain(delivery.message_id);
+
+    healthy = true;
+    const replay = await webhooks.request('POST', `/v1/webhooks/messages/${delivery.message_id}/replay`, { token: client.token });
+    expect({ status: replay.status, body: replay.body }).toEqual({ status: 202, body: { replayed: 1 } });
+    const [replayed] = await settled(webhooks, endpoint.id);
+    expect(replayed).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(target.received.map((r) => r.headers['webhook-id'])).toEqual([target.received[0].headers['webhook-id'], target.received[0].headers['webhook-id']]);
+    const again = await webhooks.request('POST', `/v1/webhooks/messages/${delivery.message_id}/replay`, { token: client.token });
+    expect(again.body).toEqual({ replayed: 0 });
   });
 
   it('disables the endpoint on 410 and announces webhooks.endpoint.disabled.v1', async () => {
