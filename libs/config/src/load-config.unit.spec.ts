@@ -1,4 +1,5 @@
-import { ConfigValidationError, loadConfig, serviceEnvSchema } from './index';
+import Joi from 'joi';
+import { ConfigValidationError, jsonEnv, loadConfig, serviceEnvSchema } from './index';
 
 const schema = serviceEnvSchema({ port: 3001, databaseUrl: 'postgres://conveyor_auth@127.0.0.1:5432/conveyor' });
 const secret = 'x'.repeat(32);
@@ -35,5 +36,19 @@ describe('loadConfig', () => {
   it('ignores variables the service does not read', () => {
     const config = loadConfig(schema, { JWT_SECRET: secret, PATH: '/usr/bin' }) as Record<string, unknown>;
     expect(config['PATH']).toBeUndefined();
+  });
+});
+
+describe('jsonEnv', () => {
+  const schema = Joi.object({ LIMITS: jsonEnv(Joi.object().pattern(Joi.string(), Joi.number().integer())).default({}) });
+
+  it('parses JSON text and checks it', () => {
+    expect(schema.validate({ LIMITS: '{"echo": 500}' }).value).toEqual({ LIMITS: { echo: 500 } });
+    expect(schema.validate({}).value).toEqual({ LIMITS: {} });
+  });
+
+  it('names the variable when the text is not JSON or does not fit the schema', () => {
+    expect(schema.validate({ LIMITS: '{echo: 500' }).error?.message).toBe('"LIMITS" must be valid JSON');
+    expect(schema.validate({ LIMITS: '{"echo": "slow"}' }).error?.message).toContain('"LIMITS"');
   });
 });

@@ -1,3 +1,5 @@
+import { eventsConsumed } from '@conveyor/metrics';
+import { routingKeyOf } from './dead-letters';
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -28,6 +30,14 @@ export interface EventServerOptions {
 }
 
 type Outcome = 'APPLIED' | 'ALREADY_PROCESSED' | 'DEAD_LETTERED' | 'RETRY';
+
+/** The outcome label of `conveyor_events_consumed_total`. */
+const OUTCOME_LABELS: Record<Outcome, string> = {
+  APPLIED: 'applied',
+  ALREADY_PROCESSED: 'duplicate',
+  DEAD_LETTERED: 'dead_lettered',
+  RETRY: 'retry',
+};
 
 /**
  * A Nest microservice transport over RabbitMQ that delivers CloudEvents to `@EventPattern`
@@ -108,15 +118,21 @@ export class EventServer extends Server implements CustomTransportStrategy {
   }
 
   private async onMessage(channel: Channel, msg: ConsumeMessage): Promise<Outcome> {
+    const outcome = await this.handle(channel, msg);
+    eventsConsumed.inc({ consumer: this.options.consumer, type: routingKeyOf(msg), outcome: OUTCOME_LABELS[outcome] });
+    return outcome;
+  }
+
+  private async handle(channel: Channel, msg: ConsumeMessage): Promise<Outcome> {
     if (this.closing) {
       // Delivered while the cancel was on its way: hand it back untouched for another instance.
       settle(() => channel.nack(msg, false, true));
       return 'RETRY';
     }
     const deliveryCount = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
-    const parsed = parseEvent(parseJson(msg.content), msg.fields.routingKey);
+    const parsed = parseEvent(parseJson(msg.content), routingKeyOf(msg));
     if (!parsed.ok) {
-      this.logger.warn(`Dead-lettering invalid message on ${msg.fields.routingKey}: ${parsed.reason}`);
+      this.logger.warn(`Dead-lettering invalid message on ${routingKeyOf(msg)}: ${parsed.reason}`);
       settle(() => channel.nack(msg, false, false));
       return 'DEAD_LETTERED';
     }
@@ -190,7 +206,7 @@ export class EventServer extends Server implements CustomTransportStrategy {
       [Attr.messagingSystem]: 'rabbitmq',
       [Attr.messagingOperationType]: 'process',
       [Attr.messagingDestination]: this.options.names.queue,
-      [Attr.messagingRoutingKey]: msg.fields.routingKey,
+      [Attr.messagingRoutingKey]: routingKeyOf(msg),
       [Attr.messagingMessageId]: event.id,
       [Attr.messagingConsumerGroup]: this.options.consumer,
       [Attr.eventType]: event.type,

@@ -10,3 +10,5 @@ export { MessagingModule, TOPOLOGY_NAMES } from './messaging.module';
 export type { MessagingOptions } from './messaging.module';
 export { topologyNames } from './topology';
 export type { TopologyNames } from './topology';
+export { DeadLetterQueue } from './dead-letters';
+export type { DeadLetter, DeadLetterSelection } from './dead-letters';

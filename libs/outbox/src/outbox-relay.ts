@@ -1,3 +1,4 @@
+import { eventsPublished, reportOutboxBacklog } from '@conveyor/metrics';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { EventEnvelope } from '@conveyor/contracts';
 import { Attr, restoreTraceContext, tracer, type TraceCarrier, captureTraceContext } from '@conveyor/tracing';
@@ -59,6 +60,7 @@ export class OutboxRelay {
   private draining?: Promise<void>;
   private drainAgain = false;
   private running = false;
+  private stopReportingBacklog?: () => void;
 
   constructor(private readonly options: OutboxRelayOptions) {
     if (options.listenUrl) {
@@ -76,6 +78,7 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopReportingBacklog = reportOutboxBacklog({ service: this.options.schema, read: () => this.backlog() });
     this.listener?.start();
     this.pollTimer = setInterval(() => this.wake(), this.options.pollIntervalMs);
     this.pruneTimer = setInterval(() => void this.prune(), this.options.pruneIntervalMs ?? 60_000);
@@ -86,6 +89,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.stopReportingBacklog?.();
     clearInterval(this.pollTimer);
     clearInterval(this.pruneTimer);
     await this.listener?.stop();
@@ -135,12 +139,14 @@ export class OutboxRelay {
         [this.options.batchSize ?? 100, this.maxAttempts],
       );
       const results = await Promise.allSettled(rows.map((row) => this.publishRow(row)));
-      const published = rows.filter((_, i) => results[i].status === 'fulfilled').map((row) => row.seq);
+      const confirmed = rows.filter((_, i) => results[i].status === 'fulfilled');
+      const published = confirmed.map((row) => row.seq);
       if (published.length > 0) {
         await runner.query(`UPDATE ${this.table} SET published_at = now() WHERE seq = ANY($1::bigint[])`, [published]);
       }
       await this.recordFailures(runner, rows, results);
       await runner.commitTransaction();
+      for (const row of confirmed) eventsPublished.inc({ service: this.options.schema, type: row.envelope.type });
       return { claimed: rows.length, published: published.length };
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
@@ -205,6 +211,16 @@ export class OutboxRelay {
         }
       },
     );
+  }
+
+  /** Unpublished rows that may still be sent (abandoned ones excluded), and the oldest one's age. */
+  private async backlog(): Promise<{ pending: number; oldestAgeSeconds: number }> {
+    const [row] = await this.options.dataSource.query(
+      `SELECT count(*)::int AS pending, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float AS age
+       FROM ${this.table} WHERE published_at IS NULL AND attempts < $1`,
+      [this.maxAttempts],
+    );
+    return { pending: row.pending, oldestAgeSeconds: row.age };
   }
 
   /** Deletes published rows past their retention, in bounded chunks. */

@@ -2,6 +2,7 @@ export { AppError, RequestValidationError, UnauthenticatedError } from './errors
 export type { ErrorKind } from './errors/app-error';
 export { AccessTokenGuard, CurrentPrincipal } from './http/access-token.guard';
 export type { Principal } from './http/access-token.guard';
+export { HttpDrain } from './http/http-drain';
 export { JoiPipe } from './http/joi.pipe';
 export { ProblemDetailsFilter } from './http/problem-details.filter';
 export type { ProblemDocument } from './http/problem-details.filter';

@@ -1,4 +1,4 @@
-import { waitFor } from '@conveyor/testing';
+import { scrapeMetrics, waitFor } from '@conveyor/testing';
 import { call, registerAndLogin } from './support/http';
 import { startPlatform, type Platform } from './support/platform';
 import { runNodeScript, SYSTEM_TEST_JWT_SECRET } from './support/service-process';
@@ -8,7 +8,7 @@ type Client = Awaited<ReturnType<typeof registerAndLogin>> & { apiKey: string };
 /** The job lifecycle across auth, billing and jobs, each in its own process. */
 describe('the job saga (auth, user, billing and jobs as separate processes)', () => {
   let platform: Platform;
-  const url = (service: 'auth' | 'billing' | 'jobs') => platform.service(service).url;
+  const url = (service: 'auth' | 'user' | 'billing' | 'jobs') => platform.service(service).url;
 
   beforeAll(async () => {
     platform = await startPlatform({ services: ['auth', 'user', 'billing', 'jobs'] });
@@ -174,4 +174,19 @@ describe('the job saga (auth, user, billing and jobs as separate processes)', ()
       description: "the first run's key to be revoked",
     });
   }, 60_000);
+
+  it('exposes Prometheus metrics on every service, showing the saga\'s events published and consumed', async () => {
+    // given at least one job through the saga (the tests above)
+    const scrapes = Object.fromEntries(
+      await Promise.all((['auth', 'user', 'billing', 'jobs'] as const).map(async (name) => [name, await scrapeMetrics(url(name))])),
+    );
+    // then each service's metrics parse, and the events crossed from one service to the other
+    expect(scrapes.jobs.value('conveyor_outbox_published_total', { type: 'jobs.job.submitted.v1' })).toBeGreaterThan(0);
+    expect(
+      scrapes.billing.value('conveyor_events_consumed_total', { type: 'jobs.job.submitted.v1', outcome: 'applied' }),
+    ).toBeGreaterThan(0);
+    expect(scrapes.billing.value('conveyor_outbox_published_total', { type: 'billing.credits.reserved.v1' })).toBeGreaterThan(0);
+    expect(scrapes.user.value('conveyor_events_consumed_total', { type: 'auth.user.registered.v1', outcome: 'applied' })).toBeGreaterThan(0);
+    expect(scrapes.auth.value('http_requests_total', { route: '/v1/auth/register', status: '201' })).toBeGreaterThan(0);
+  });
 });

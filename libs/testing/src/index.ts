@@ -11,3 +11,6 @@ export type { PostgresStopMode, ThrowawayPostgres } from './throwaway-postgres';
 export { startThrowawayRabbitMq } from './throwaway-rabbitmq';
 export type { ThrowawayRabbitMq } from './throwaway-rabbitmq';
 export { deleteBrokerObjects } from './delete-broker-objects';
+export { freePorts } from './free-port';
+export { scrapeMetrics } from './scrape-metrics';
+export type { MetricsScrape } from './scrape-metrics';

@@ -9,7 +9,11 @@ import { CreateJobs1764316800000 } from './migrations/1764316800000-create-jobs'
 import { ApiKeyUsageAndIdempotencyClaims1764320000000 } from './migrations/1764320000000-api-key-usage-and-idempotency-claims';
 import { AddJobTraceContext1764330000000 } from './migrations/1764330000000-add-job-trace-context';
 import { AddJobLease1764340000000 } from './migrations/1764340000000-add-job-lease';
+import { AddJobBlobs1764350000000 } from './migrations/1764350000000-add-job-blobs';
+import { AddJobRetryDelay1764370000000 } from './migrations/1764370000000-add-job-retry-delay';
+import { CreateJobStatusLog1764380000000 } from './migrations/1764380000000-create-job-status-log';
 import { PlansModule } from './plans/plans.module';
+import { ResultsHttpModule } from './results/results-http.module';
 
 export const jobsService: ServiceDefinition<JobsConfig> = {
   name: 'jobs',
@@ -22,6 +26,15 @@ export const jobsService: ServiceDefinition<JobsConfig> = {
     ApiKeyUsageAndIdempotencyClaims1764320000000,
     AddJobTraceContext1764330000000,
     AddJobLease1764340000000,
+    AddJobBlobs1764350000000,
+    AddJobRetryDelay1764370000000,
+    CreateJobStatusLog1764380000000,
   ],
-  modules: () => [ApiKeysModule, PlansModule, JobsHttpModule, JobProcessingModule],
+  // A `worker` process serves only the health routes over HTTP.
+  modules: (config) => [
+    ApiKeysModule,
+    PlansModule,
+    ...(config.JOBS_ROLE === 'worker' ? [] : [JobsHttpModule, ResultsHttpModule]),
+    JobProcessingModule,
+  ],
 };

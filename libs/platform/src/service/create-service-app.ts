@@ -1,4 +1,4 @@
-import { Logger as NestLogger, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Logger as NestLogger, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { NestFactory } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -13,14 +13,22 @@ import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { HealthController } from '../health/health.controller';
 import { bodyParserErrors } from '../http/body-parser-errors';
+import { HttpDrain } from '../http/http-drain';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { loggerModule } from '../logging/logger.module';
+import { httpMetrics } from '../metrics/http-metrics';
+import { MetricsController } from '../metrics/metrics.controller';
 import type { ServiceDefinition } from './service-definition';
 
 export const BODY_LIMIT = '1mb';
 
 @Module({})
 class ServiceRootModule {}
+
+/** What the platform offers every service's modules. */
+@Global()
+@Module({ providers: [HttpDrain], exports: [HttpDrain] })
+class PlatformModule {}
 
 /** A service assembled and ready to `start()`; `stop()` shuts it down in a safe order. */
 export interface RunningService {
@@ -38,6 +46,7 @@ export async function createServiceApp<C extends ServiceConfig>(
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  app.use(httpMetrics);
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.use(bodyParserErrors);
   app.disable('x-powered-by');
@@ -72,6 +81,7 @@ function rootModule<C extends ServiceConfig>(definition: ServiceDefinition<C>, c
     module: ServiceRootModule,
     imports: [
       ConfigModule.forConfig(config),
+      PlatformModule,
       loggerModule(definition.name, config.LOG_LEVEL),
       TypeOrmModule.forRoot({
         ...dataSourceOptions({
@@ -106,13 +116,13 @@ function rootModule<C extends ServiceConfig>(definition: ServiceDefinition<C>, c
       }),
       ...definition.modules(config),
     ],
-    controllers: [HealthController],
+    controllers: [HealthController, MetricsController],
     providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
   };
 }
 
 /**
- * Graceful shutdown: stop accepting requests and let in-flight ones finish, stop consuming
+ * Graceful shutdown: stop accepting requests, end open event streams and let in-flight requests finish, stop consuming
  * and let in-flight handlers commit and ack, stop background workers, publish what the outbox
  * holds, then close the database and broker connections. A stuck step cannot hold the process forever.
  */
@@ -120,10 +130,15 @@ async function stopInOrder(app: NestExpressApplication, events: EventServer, rel
   const logger = new NestLogger('Shutdown');
   const steps = (async () => {
     const http = app.getHttpServer() as Server;
+    // Keep-alive connections whose last response ends during the drain turn idle and would
+    // hold the close, so idle ones are closed again until the server is closed.
+    const sweep = setInterval(() => http.closeIdleConnections(), 100);
     await new Promise<void>((resolve) => {
       http.close(() => resolve());
+      app.get(HttpDrain).endAll();
       http.closeIdleConnections();
     });
+    clearInterval(sweep);
     await events.close();
     // Background workers (job runners, payment pollers) stop in their
     // beforeApplicationShutdown hooks and may still commit events while they wind down. Nest

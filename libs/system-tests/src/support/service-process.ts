@@ -17,6 +17,8 @@ export interface ServiceProcess {
   readonly output: string[];
   /** SIGTERM, then wait for the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL (a crash: no shutdown step runs), then wait for the exit. */
+  kill(): Promise<number | null>;
 }
 
 /** Runs `main.ts` of a service with arguments (e.g. `migrate`) and resolves with its exit. */
@@ -75,6 +77,10 @@ export async function startServiceProcess(
     output,
     async stop() {
       if (!exited) child.kill('SIGTERM');
+      return exit;
+    },
+    async kill() {
+      if (!exited) child.kill('SIGKILL');
       return exit;
     },
   };

@@ -1,10 +1,12 @@
-import { BeforeApplicationShutdown, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '@conveyor/config';
 import { OutboxWriter } from '@conveyor/outbox';
 import { DataSource } from 'typeorm';
 import type { JobsConfig } from '../jobs.config';
 import { ProcessorRegistry } from '../processors/processor-registry';
 import { ProcessorsModule } from '../processors/processors.module';
+import { JobResults } from '../results/job-results';
+import { ResultsModule } from '../results/results.module';
 import { OnCreditsRejectedHandler } from './on-credits-rejected/on-credits-rejected.handler';
 import { OnCreditsReservedHandler } from './on-credits-reserved/on-credits-reserved.handler';
 import { StaleJobSweeper } from './reject-stale-jobs/stale-job-sweeper';
@@ -19,14 +21,14 @@ import { JobWorker } from './run-jobs/job-worker';
  * and a tenth more to wind down once aborted, leaving the rest to the other shutdown steps.
  */
 @Module({
-  imports: [ProcessorsModule],
+  imports: [ProcessorsModule, ResultsModule],
   controllers: [OnCreditsReservedHandler, OnCreditsRejectedHandler],
   providers: [
     StaleJobSweeper,
     {
       provide: JobWorker,
-      inject: [DataSource, OutboxWriter, ProcessorRegistry, APP_CONFIG],
-      useFactory: (dataSource: DataSource, outbox: OutboxWriter, processors: ProcessorRegistry, config: JobsConfig) =>
+      inject: [DataSource, OutboxWriter, ProcessorRegistry, APP_CONFIG, JobResults],
+      useFactory: (dataSource: DataSource, outbox: OutboxWriter, processors: ProcessorRegistry, config: JobsConfig, results: JobResults) =>
         new JobWorker({
           dataSource,
           outbox,
@@ -37,15 +39,24 @@ import { JobWorker } from './run-jobs/job-worker';
           finishGraceMs: config.SHUTDOWN_TIMEOUT_MS / 4,
           abortGraceMs: config.SHUTDOWN_TIMEOUT_MS / 10,
           leaseSeconds: config.JOB_LEASE_SECONDS,
+          runs: {
+            timeouts: config.JOB_TIMEOUTS_MS,
+            backoff: { baseDelayMs: config.JOB_RETRY_BASE_DELAY_MS, maxDelayMs: config.JOB_RETRY_MAX_DELAY_MS },
+          },
+          results,
         }),
     },
   ],
 })
 export class JobProcessingModule implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
-  constructor(private readonly worker: JobWorker) {}
+  constructor(
+    private readonly worker: JobWorker,
+    @Inject(APP_CONFIG) private readonly config: JobsConfig,
+  ) {}
 
+  /** An `api` process consumes billing's decisions but leaves running jobs to the workers. */
   onApplicationBootstrap(): void {
-    this.worker.start();
+    if (this.config.JOBS_ROLE !== 'api') this.worker.start();
   }
 
   beforeApplicationShutdown(): Promise<void> {

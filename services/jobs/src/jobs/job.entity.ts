@@ -38,6 +38,10 @@ export class Job {
   @Column('jsonb', { nullable: true })
   result!: unknown;
 
+  /** Set when the result is a file (in `jobs.blobs`); `result` then describes it. */
+  @Column('text', { name: 'result_content_type', nullable: true })
+  resultContentType!: string | null;
+
   @Column('integer')
   attempts!: number;
 

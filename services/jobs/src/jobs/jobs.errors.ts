@@ -21,6 +21,12 @@ export class UnknownJobTypeError extends AppError {
   }
 }
 
+export class UploadNotAcceptedError extends AppError {
+  constructor(type: string) {
+    super('JOBS.UPLOAD_NOT_ACCEPTED', 'unprocessable', `Jobs of type ${JSON.stringify(type)} do not take an uploaded file.`);
+  }
+}
+
 export class WebhookUrlRefusedError extends AppError {
   constructor(reason: string) {
     super('JOBS.WEBHOOK_URL_REFUSED', 'unprocessable', `The webhook URL is refused: ${reason}.`, { reason });
@@ -58,5 +64,11 @@ export class JobNotCancelableError extends AppError {
 export class InvalidCursorError extends AppError {
   constructor() {
     super('JOBS.INVALID_CURSOR', 'invalid', 'The cursor is not one this API returned.');
+  }
+}
+
+export class InvalidLastEventIdError extends AppError {
+  constructor() {
+    super('JOBS.INVALID_LAST_EVENT_ID', 'invalid', 'Last-Event-ID must be an event id this stream sent.');
   }
 }

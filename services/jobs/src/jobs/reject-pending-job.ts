@@ -6,6 +6,7 @@ import { statusesBefore } from './job-status';
 import { JOB_QUEUED_CHANNEL } from './run-jobs/job-channels';
 import { JOB_ROW_COLUMNS, jobFactsOf, type JobRow } from './run-jobs/job-row';
 import { JOBS_SOURCE } from './job-facts';
+import { recordJobFinished } from './job-metrics';
 
 export type RejectOutcome = 'REJECTED' | 'NOT_PENDING' | 'UNKNOWN_JOB';
 
@@ -36,5 +37,6 @@ export async function rejectPendingJob(
   const data = { ...jobFactsOf(job), status: 'rejected' as const, reason, rejectedAt: job.finished_at.toISOString() };
   await outbox.add(createEvent(JobRejectedV1, { source: JOBS_SOURCE, subject: jobId, data }), manager);
   await manager.query(`SELECT pg_notify($1, '')`, [JOB_QUEUED_CHANNEL]);
+  recordJobFinished(job.type, 'rejected');
   return 'REJECTED';
 }

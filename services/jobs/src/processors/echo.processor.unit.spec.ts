@@ -1,9 +1,9 @@
 import { EchoProcessor } from './echo.processor';
-import { PermanentJobError } from './processor.errors';
+import { PermanentJobError, TransientJobError } from './processor.errors';
 
 describe('the echo processor', () => {
   const echo = new EchoProcessor();
-  const context = (signal = new AbortController().signal) => ({ signal, jobId: 'a-job' });
+  const context = (signal = new AbortController().signal, attempt = 1) => ({ signal, jobId: 'a-job', attempt });
 
   it('returns its input without the control fields', async () => {
     // given
@@ -18,6 +18,14 @@ describe('the echo processor', () => {
     const failure = echo.process({ failWith: 'as asked' }, context());
     await expect(failure).rejects.toBeInstanceOf(PermanentJobError);
     await expect(failure).rejects.toMatchObject({ code: 'JOBS.ECHO_FAILED', message: 'as asked' });
+  });
+
+  it('fails transiently on its first transientFailures attempts, then answers', async () => {
+    const input = { text: 'again', transientFailures: 2 };
+    const signal = new AbortController().signal;
+    await expect(echo.process(input, context(signal, 1))).rejects.toBeInstanceOf(TransientJobError);
+    await expect(echo.process(input, context(signal, 2))).rejects.toMatchObject({ code: 'JOBS.ECHO_UNAVAILABLE' });
+    await expect(echo.process(input, context(signal, 3))).resolves.toEqual({ text: 'again' });
   });
 
   it('waits for delayMs, and stops waiting as soon as it is aborted', async () => {

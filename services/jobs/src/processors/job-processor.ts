@@ -5,6 +5,8 @@ export interface ProcessorContext {
   /** Aborted when the job is canceled or the worker shuts down; stop promptly when it fires. */
   signal: AbortSignal;
   jobId: string;
+  /** Which run of the job this is: 1 for the first, higher after transient failures or a lost worker. */
+  attempt: number;
 }
 
 /**
@@ -19,7 +21,19 @@ export interface JobProcessor {
   readonly inputSchema: Schema;
   /** Runs a job that failed transiently at most this many times in all (default 3). */
   readonly maxAttempts?: number;
+  /**
+   * How long one run may take (default 10 min; `JOB_TIMEOUTS_MS` overrides it per type). At
+   * the deadline the signal is aborted and the run counts as a transient failure,
+   * `JOBS.JOB_TIMEOUT`.
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Takes a file uploaded with the job (`multipart/form-data`). The service stores it and sets
+   * `input.upload` to `{ bytes, sha256 }`; clients cannot set `input.upload` themselves.
+   */
+  readonly acceptsUpload?: boolean;
   process(input: unknown, context: ProcessorContext): Promise<unknown>;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
+export const DEFAULT_TIMEOUT_MS = 10 * 60_000;

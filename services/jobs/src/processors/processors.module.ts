@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EchoProcessor } from './echo.processor';
+import { ImageTransformProcessor } from './image/image-transform.processor';
+import { ResultsModule } from '../results/results.module';
 import type { JobProcessor } from './job-processor';
 import { ProcessorRegistry } from './processor-registry';
 
@@ -8,11 +10,13 @@ import { ProcessorRegistry } from './processor-registry';
  * `registry.get(type)?.inputSchema`; the worker runs `registry.get(type).process`.
  */
 @Module({
+  imports: [ResultsModule],
   providers: [
     EchoProcessor,
+    ImageTransformProcessor,
     {
       provide: ProcessorRegistry,
-      inject: [EchoProcessor],
+      inject: [EchoProcessor, ImageTransformProcessor],
       useFactory: (...processors: JobProcessor[]) => new ProcessorRegistry(processors),
     },
   ],

@@ -8,6 +8,7 @@ import { Job } from '../job.entity';
 import { canMove, statusesBefore, type JobStatus } from '../job-status';
 import { assertJobId, JobNotCancelableError, JobNotFoundError } from '../jobs.errors';
 import { jobFacts, JOBS_SOURCE } from '../job-facts';
+import { recordJobFinished } from '../job-metrics';
 
 /**
  * Cancels a pending, queued or running job in one transaction: the guarded status change,
@@ -55,6 +56,9 @@ export class CancelJobHandler {
         manager,
       );
       await manager.query(`SELECT pg_notify($1, $2)`, [JOB_CANCELED_CHANNEL, id]);
+      return job;
+    }).then((job) => {
+      recordJobFinished(job.type, 'canceled');
       return job;
     });
   }

@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Job } from '../job.entity';
 
-/** A strong validator: the version grows with every change to the job, so (id, version) names one representation. */
-export function jobEtag(job: Pick<Job, 'id' | 'version'>): string {
-  const digest = createHash('sha256').update(`${job.id}:${job.version}`).digest('base64url').slice(0, 27);
+/**
+ * A strong validator: the version grows with every change to the job, so (id, version) names
+ * one representation; `variant` covers what else the representation holds (a signed link).
+ */
+export function jobEtag(job: Pick<Job, 'id' | 'version'>, variant?: string): string {
+  const digest = createHash('sha256')
+    .update(`${job.id}:${job.version}${variant === undefined ? '' : `:${variant}`}`)
+    .digest('base64url')
+    .slice(0, 27);
   return `"${digest}"`;
 }
 

@@ -17,13 +17,19 @@ import { JOBS_SOURCE } from '../job-facts';
 const PENDING_ORDER_WINDOW_SECONDS = 60;
 
 /**
+ * A queued job a worker may take now: one that failed transiently waits out its backoff first
+ * (`run_after`). A waiting job does not hold back its client's later jobs.
+ */
+const READY = `(run_after IS NULL OR run_after <= now())`;
+
+/**
  * Clients that have queued jobs and, as far as a plain read can tell, a free slot; oldest
  * waiting job first, so clients are served in the order their work arrived. This is only a
  * hint: `claim` decides under the client's lock.
  */
 const CANDIDATES_SQL = `
   SELECT q.user_id
-  FROM (SELECT user_id, min(seq) AS head FROM jobs.jobs WHERE status = 'queued' GROUP BY user_id) q
+  FROM (SELECT user_id, min(seq) AS head FROM jobs.jobs WHERE status = 'queued' AND ${READY} GROUP BY user_id) q
   LEFT JOIN jobs.plans p ON p.user_id = q.user_id
   WHERE (SELECT count(*) FROM jobs.jobs r WHERE r.user_id = q.user_id AND r.status = 'running')
         < coalesce(p.max_concurrent_jobs, $1)
@@ -47,12 +53,12 @@ const CLAIM_SQL = `
     WHERE user_id = $1 AND status = 'pending' AND created_at > now() - make_interval(secs => $4)
   ), next AS (
     SELECT j.id FROM jobs.jobs j, barrier
-    WHERE j.user_id = $1 AND j.status = 'queued' AND (barrier.seq IS NULL OR j.seq < barrier.seq)
+    WHERE j.user_id = $1 AND j.status = 'queued' AND ${READY} AND (barrier.seq IS NULL OR j.seq < barrier.seq)
     ORDER BY j.seq
     LIMIT greatest(0, least($3, (SELECT free FROM slots)))
   )
   UPDATE jobs.jobs j
-  SET status = 'running', started_at = clock_timestamp(), attempts = j.attempts + 1,
+  SET status = 'running', started_at = clock_timestamp(), attempts = j.attempts + 1, run_after = NULL,
       lease_expires_at = ${leaseFromNow('$5')}, worker_id = $6,
       version = j.version + 1, updated_at = clock_timestamp()
   FROM next

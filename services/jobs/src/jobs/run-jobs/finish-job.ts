@@ -2,9 +2,11 @@ import { createEvent, JobFailedV1, JobSucceededV1 } from '@conveyor/contracts';
 import type { OutboxWriter } from '@conveyor/outbox';
 import { queryRows } from '@conveyor/persistence';
 import type { DataSource } from 'typeorm';
+import type { StorableResult } from '../../results/job-results';
 import { JOB_QUEUED_CHANNEL } from './job-channels';
 import { JOB_ROW_COLUMNS, jobFactsOf, type JobRow } from './job-row';
 import { JOBS_SOURCE } from '../job-facts';
+import { recordJobFinished } from '../job-metrics';
 
 /** Results up to this size travel inside `jobs.job.succeeded.v1`; larger ones only by URL. */
 export const INLINE_RESULT_LIMIT_BYTES = 64 * 1024;
@@ -39,27 +41,35 @@ export class JobFinisher {
     private readonly outbox: OutboxWriter,
   ) {}
 
-  /** `serializedResult` is the result as JSON text (`null` for none). */
-  succeed(job: JobRow, serializedResult: string): Promise<boolean> {
+  /**
+   * `result` is the result as JSON text (`null` for none), or a StorableResult whose file is
+   * written in this same transaction: a run that was canceled or taken over stores nothing.
+   */
+  succeed(job: JobRow, result: string | StorableResult): Promise<boolean> {
+    const { json, contentType = null, eventResult, storeWith } = typeof result === 'string' ? { json: result } : result;
     return this.dataSource.transaction(async (manager) => {
       const [row] = await queryRows<JobRow & { finished_at: Date }>(
         manager,
-        `UPDATE jobs.jobs j SET status = 'succeeded', result = $3::jsonb, ${FINISHED}
+        `UPDATE jobs.jobs j SET status = 'succeeded', result = $3::jsonb, result_content_type = $4, ${FINISHED}
          WHERE ${GUARDS.claimed} RETURNING ${JOB_ROW_COLUMNS('j')}, j.finished_at`,
-        [job.id, job.attempts, serializedResult],
+        [job.id, job.attempts, json, contentType],
       );
       if (!row) return false;
-      const inline = Buffer.byteLength(serializedResult) <= INLINE_RESULT_LIMIT_BYTES;
+      await storeWith?.(manager);
+      const inline = Buffer.byteLength(json) <= INLINE_RESULT_LIMIT_BYTES;
       const data = {
         ...jobFactsOf(row),
         status: 'succeeded' as const,
         startedAt: (row.started_at as Date).toISOString(),
         finishedAt: row.finished_at.toISOString(),
-        result: inline ? (JSON.parse(serializedResult) as unknown) : null,
+        result: eventResult !== undefined ? eventResult : inline ? (JSON.parse(json) as unknown) : null,
         resultUrl: `/v1/jobs/${row.id}/result`,
       };
       await this.outbox.add(createEvent(JobSucceededV1, { source: JOBS_SOURCE, subject: row.id, data }), manager);
-      return true;
+      return row;
+    }).then((row) => {
+      if (row) recordJobFinished(row.type, 'succeeded', { startedAt: row.started_at, finishedAt: row.finished_at });
+      return row !== false;
     });
   }
 
@@ -82,24 +92,29 @@ export class JobFinisher {
         error: { code: error.code, message },
       };
       await this.outbox.add(createEvent(JobFailedV1, { source: JOBS_SOURCE, subject: row.id, data }), manager);
-      return true;
+      return row;
+    }).then((row) => {
+      if (row) recordJobFinished(row.type, 'failed', { startedAt: row.started_at, finishedAt: row.finished_at });
+      return row !== false;
     });
   }
 
   /**
    * Hands the job back to the queue (a transient failure, this worker is shutting down, or the
    * reaper found its worker lost). It keeps its `seq`, so it is its client's next job again,
-   * and its `attempts`; the start, lease and holder of the ended run are cleared. No event:
-   * to everyone outside, the job is simply still on its way.
+   * and its `attempts`; the start, lease and holder of the ended run are cleared. A transient
+   * failure passes `delayMs`: no worker takes the job again before it has passed. No event: to
+   * everyone outside, the job is simply still on its way.
    */
-  requeue(job: JobRow, guard: RunGuard = 'claimed'): Promise<boolean> {
+  requeue(job: JobRow, guard: RunGuard = 'claimed', delayMs = 0): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const [row] = await queryRows<{ id: string }>(
         manager,
         `UPDATE jobs.jobs SET status = 'queued', started_at = NULL, lease_expires_at = NULL, worker_id = NULL,
+           run_after = CASE WHEN $3::int > 0 THEN clock_timestamp() + $3::int * interval '1 millisecond' END,
            version = version + 1, updated_at = clock_timestamp()
          WHERE ${GUARDS[guard]} RETURNING id`,
-        [job.id, job.attempts],
+        [job.id, job.attempts, Math.round(delayMs)],
       );
       if (row) await manager.query(`SELECT pg_notify($1, '')`, [JOB_QUEUED_CHANNEL]);
       return row !== undefined;

@@ -24,6 +24,13 @@ describe('the outcome of a run', () => {
     });
   });
 
+  it('treats a run stopped at its time limit as a transient JOBS.JOB_TIMEOUT, unless it still succeeded', () => {
+    const aborted = failedWith(new DOMException('stopped', 'AbortError'));
+    expect(outcomeOf(aborted, 'timeout', 1, 3)).toEqual({ kind: 'retry' });
+    expect(outcomeOf(aborted, 'timeout', 3, 3)).toMatchObject({ kind: 'failed', code: 'JOBS.JOB_TIMEOUT' });
+    expect(outcomeOf(succeeded, 'timeout', 3, 3)).toEqual({ kind: 'succeeded', result: { hello: 'world' } });
+  });
+
   it('reports an unexpected error as a crash, without its details', () => {
     const bug = new TypeError("Cannot read properties of undefined (reading 'x')");
     expect(outcomeOf(failedWith(bug), undefined, 1, 3)).toEqual({

@@ -3,15 +3,16 @@ import type { OutboxWriter } from '@conveyor/outbox';
 import { PgListener } from '@conveyor/persistence';
 import type { DataSource } from 'typeorm';
 import type { ProcessorRegistry } from '../../processors/processor-registry';
+import type { JobResults } from '../../results/job-results';
 import { JobClaimer } from './claim-jobs';
 import { JOB_CANCELED_CHANNEL, JOB_QUEUED_CHANNEL } from './job-channels';
 import { JobFinisher } from './finish-job';
 import { JobLeases, leaseTerms } from './job-lease';
-import { STOP_MESSAGES, type StopReason } from './job-outcome';
+import type { StopReason } from './job-outcome';
 import type { JobRow } from './job-row';
 import { LeaseKeeper, type HeldRun } from './keep-leases';
 import { LostJobReaper } from './reap-lost-jobs';
-import { describe, JobRunner, type JobRun } from './run-job';
+import { describe, JobRunner, stopRun, type JobRun, type JobRunnerOptions } from './run-job';
 
 export interface JobWorkerOptions {
   dataSource: DataSource;
@@ -29,6 +30,10 @@ export interface JobWorkerOptions {
   abortGraceMs: number;
   /** How long a claim or a renewal holds a job (JOB_LEASE_SECONDS; 30 s when not given); renewed every third of it. */
   leaseSeconds?: number;
+  /** Run time limits by type and the backoff after transient failures (defaults: none, 1 s to 5 min). */
+  runs?: Partial<JobRunnerOptions>;
+  /** How results are stored; without it, only JSON results can be. */
+  results?: JobResults;
 }
 
 type Run = JobRun & HeldRun & { done?: Promise<void> };
@@ -74,7 +79,15 @@ export class JobWorker {
       lose: (jobId) => this.stopRun(jobId, 'lost'),
     });
     this.reaper = new LostJobReaper(options.dataSource, leases, this.finisher, options.processors);
-    this.runner = new JobRunner(options.processors, this.finisher);
+    this.runner = new JobRunner(
+      options.processors,
+      this.finisher,
+      {
+        timeouts: options.runs?.timeouts ?? {},
+        backoff: options.runs?.backoff ?? { baseDelayMs: 1_000, maxDelayMs: 300_000 },
+      },
+      options.results,
+    );
     if (options.listenUrl) {
       this.notifications = new PgListener({
         url: options.listenUrl,
@@ -161,12 +174,9 @@ export class JobWorker {
       });
   }
 
-  /** Aborts a run of ours; the processor sees the signal, and `record` knows why. */
   private stopRun(jobId: string, reason: StopReason): void {
     const run = this.runs.get(jobId);
-    if (!run || run.stopped) return;
-    run.stopped = reason;
-    run.controller.abort(new DOMException(STOP_MESSAGES[reason], 'AbortError'));
+    if (run) stopRun(run, reason);
   }
 
   /** Frees jobs whose worker lost its lease; one pass at a time per worker. */

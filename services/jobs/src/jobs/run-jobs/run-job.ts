@@ -1,12 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { isDatabaseUnavailable } from '@conveyor/persistence';
 import { Attr, restoreTraceContext, tracer } from '@conveyor/tracing';
-import { DEFAULT_MAX_ATTEMPTS, type JobProcessor } from '../../processors/job-processor';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS, type JobProcessor } from '../../processors/job-processor';
 import { PermanentJobError } from '../../processors/processor.errors';
 import type { ProcessorRegistry } from '../../processors/processor-registry';
+import { JobResults } from '../../results/job-results';
 import type { JobFinisher } from './finish-job';
-import { outcomeOf, type JobOutcome, type Settled, type StopReason } from './job-outcome';
+import { outcomeOf, STOP_MESSAGES, type JobOutcome, type Settled, type StopReason } from './job-outcome';
 import type { JobRow } from './job-row';
+import { retryDelayMs, type RetryBackoff } from './retry-delay';
 
 /** One claimed job in a worker's hands. */
 export interface JobRun {
@@ -16,6 +18,12 @@ export interface JobRun {
   stopped?: StopReason;
 }
 
+export interface JobRunnerOptions {
+  /** Run time limits by job type, over the processors' own `timeoutMs` (JOB_TIMEOUTS_MS). */
+  timeouts: Readonly<Record<string, number>>;
+  backoff: RetryBackoff;
+}
+
 /** Runs a claimed job's processor and records how the run ended. */
 export class JobRunner {
   private readonly logger = new Logger(JobRunner.name);
@@ -23,6 +31,8 @@ export class JobRunner {
   constructor(
     private readonly processors: ProcessorRegistry,
     private readonly finisher: JobFinisher,
+    private readonly options: JobRunnerOptions,
+    private readonly results: JobResults = new JobResults(),
   ) {}
 
   /** The run is a span in the job's own trace, so the events it writes carry that trace on. */
@@ -32,7 +42,9 @@ export class JobRunner {
     return tracer().startActiveSpan(`run job ${job.type}`, { attributes }, restoreTraceContext(job.trace_context), async (span) => {
       try {
         const processor = this.processors.get(job.type);
-        const settled = await this.runProcessor(processor, run);
+        const timeoutMs = this.options.timeouts[job.type] ?? processor?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+        const deadline = setTimeout(() => stopRun(run, 'timeout'), timeoutMs);
+        const settled = await this.runProcessor(processor, run).finally(() => clearTimeout(deadline));
         const outcome = outcomeOf(settled, run.stopped, job.attempts, processor?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
         await this.record(job, outcome);
       } finally {
@@ -49,7 +61,7 @@ export class JobRunner {
     const invalid = processor.inputSchema.validate(job.input).error;
     if (invalid) return { ok: false, error: new PermanentJobError('JOBS.INVALID_INPUT', invalid.message) };
     try {
-      return { ok: true, value: await processor.process(job.input, { signal: controller.signal, jobId: job.id }) };
+      return { ok: true, value: await processor.process(job.input, { signal: controller.signal, jobId: job.id, attempt: job.attempts }) };
     } catch (error) {
       return { ok: false, error };
     }
@@ -58,10 +70,10 @@ export class JobRunner {
   private async record(job: JobRow, outcome: JobOutcome): Promise<void> {
     switch (outcome.kind) {
       case 'succeeded': {
-        const result = serialize(outcome.result);
+        const result = this.results.prepare(job.id, outcome.result);
         const applied = await this.persist(() =>
           result === undefined
-            ? this.finisher.fail(job, { code: 'JOBS.RESULT_NOT_JSON', message: 'The job produced a result that is not JSON.' })
+            ? this.finisher.fail(job, { code: 'JOBS.RESULT_NOT_JSON', message: 'The job produced a result that cannot be stored.' })
             : this.finisher.succeed(job, result),
         );
         if (!applied) this.logger.log(`Job ${job.id} ended after it was canceled or taken over; its result is discarded`);
@@ -72,6 +84,8 @@ export class JobRunner {
         await this.persist(() => this.finisher.fail(job, outcome));
         return;
       case 'retry':
+        await this.persist(() => this.finisher.requeue(job, 'claimed', retryDelayMs(job.attempts, this.options.backoff)));
+        return;
       case 'handed_back':
         await this.persist(() => this.finisher.requeue(job));
         return;
@@ -93,13 +107,14 @@ export class JobRunner {
   }
 }
 
-/** The result as JSON text (`null` for none), or undefined when it cannot be JSON. */
-function serialize(result: unknown): string | undefined {
-  try {
-    return JSON.stringify(result ?? null) ?? 'null';
-  } catch {
-    return undefined;
-  }
+/**
+ * Aborts a run from outside: the processor sees the signal, and `record` knows why. The first
+ * reason wins; a run already stopped keeps its reason.
+ */
+export function stopRun(run: JobRun, reason: StopReason): void {
+  if (run.stopped) return;
+  run.stopped = reason;
+  run.controller.abort(new DOMException(STOP_MESSAGES[reason], 'AbortError'));
 }
 
 export function describe(error: unknown): string {

@@ -4,13 +4,14 @@ import { createEvent, JobSubmittedV1 } from '@conveyor/contracts';
 import { OutboxWriter } from '@conveyor/outbox';
 import { RequestValidationError } from '@conveyor/platform';
 import { checkOutboundUrl } from '@conveyor/ssrf-guard';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ClientPrincipal } from '../../api-keys/client-principal';
 import type { JobsConfig } from '../../jobs.config';
 import { ProcessorRegistry } from '../../processors/processor-registry';
 import { jobStatusUrl } from '../job.view';
-import { UnknownJobTypeError, WebhookUrlRefusedError } from '../jobs.errors';
+import { BlobStore } from '../../results/blob-store';
+import { UnknownJobTypeError, UploadNotAcceptedError, WebhookUrlRefusedError } from '../jobs.errors';
 import type { IdempotencyRequest } from './idempotency-key';
 import { IdempotencyKeyStore, type StoredResponse } from './idempotency-key.store';
 import type { SubmitJobRequest } from './submit-job.request';
@@ -21,11 +22,18 @@ export interface SubmitJobReply extends StoredResponse {
   replayed: boolean;
 }
 
+/** A file sent with the job (`multipart/form-data`), for a processor that `acceptsUpload`. */
+export interface JobUpload {
+  data: Buffer;
+  contentType: string;
+}
+
 interface AcceptedJob {
   type: string;
   input: Record<string, unknown>;
   webhookUrl: string | null;
   metadata: Record<string, string>;
+  upload?: JobUpload;
 }
 
 /** The limit of `webhookUrl` in the job events' contract. */
@@ -44,6 +52,7 @@ export class SubmitJobHandler {
     private readonly outbox: OutboxWriter,
     private readonly processors: ProcessorRegistry,
     private readonly idempotencyKeys: IdempotencyKeyStore,
+    private readonly blobs: BlobStore,
     @Inject(APP_CONFIG) private readonly config: WebhookPolicy,
   ) {}
 
@@ -51,8 +60,13 @@ export class SubmitJobHandler {
    * Everything is checked before the Idempotency-Key is claimed, so a refused request leaves
    * no trace; a retry of an accepted one is checked again before its answer is replayed.
    */
-  async execute(client: ClientPrincipal, request: SubmitJobRequest, idempotency?: IdempotencyRequest): Promise<SubmitJobReply> {
-    const job = await this.accept(request);
+  async execute(
+    client: ClientPrincipal,
+    request: SubmitJobRequest,
+    idempotency?: IdempotencyRequest,
+    upload?: JobUpload,
+  ): Promise<SubmitJobReply> {
+    const job = await this.accept(request, upload);
     const { userId } = client;
     if (!idempotency) {
       const created = await this.dataSource.transaction((manager) => this.insert(manager, userId, job));
@@ -73,9 +87,11 @@ export class SubmitJobHandler {
     }
   }
 
-  private async accept({ type, input, webhookUrl, metadata }: SubmitJobRequest): Promise<AcceptedJob> {
+  private async accept({ type, input: sentInput, webhookUrl, metadata }: SubmitJobRequest, upload?: JobUpload): Promise<AcceptedJob> {
     const processor = this.processors.get(type);
     if (!processor) throw new UnknownJobTypeError(type, this.processors.types());
+    const input = processor.acceptsUpload ? withUpload(sentInput, upload) : sentInput;
+    if (upload && !processor.acceptsUpload) throw new UploadNotAcceptedError(type);
     const { error } = processor.inputSchema.validate(input, {
       abortEarly: false,
       convert: false,
@@ -90,6 +106,7 @@ export class SubmitJobHandler {
       input,
       webhookUrl: webhookUrl === undefined ? null : await this.checkWebhook(webhookUrl),
       metadata: metadata ?? {},
+      upload,
     };
   }
 
@@ -112,11 +129,12 @@ export class SubmitJobHandler {
        RETURNING created_at`,
       [id, userId, job.type, JSON.stringify(job.input), JSON.stringify(job.metadata), job.webhookUrl],
     );
+    if (job.upload) await this.blobs.put(manager, { jobId: id, purpose: 'upload' }, job.upload.contentType, job.upload.data);
     await this.outbox.add(
       createEvent(JobSubmittedV1, {
         source: JOBS_SOURCE,
         subject: id,
-        data: jobFacts({ id, userId, createdAt, ...job }),
+        data: jobFacts({ id, userId, createdAt, type: job.type, metadata: job.metadata, webhookUrl: job.webhookUrl }),
       }),
       manager,
     );
@@ -127,4 +145,19 @@ export class SubmitJobHandler {
       body: { id, status: 'pending', statusUrl, createdAt: createdAt.toISOString() },
     };
   }
+}
+
+/**
+ * `input.upload` describes the stored file; only the service writes it, so a client cannot
+ * point a job at a file it did not send.
+ */
+function withUpload(input: Record<string, unknown>, upload: JobUpload | undefined): Record<string, unknown> {
+  if (!upload) {
+    if (input.upload === undefined) return input;
+    throw new RequestValidationError([
+      { field: 'input.upload', message: 'is set by the service; send the file as multipart/form-data instead' },
+    ]);
+  }
+  const sha256 = createHash('sha256').update(upload.data).digest('hex');
+  return { ...input, upload: { bytes: upload.data.length, sha256 } };
 }

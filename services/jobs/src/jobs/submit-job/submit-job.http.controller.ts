@@ -1,29 +1,45 @@
-import { Body, Controller, Headers, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, Post, Req, Res, UploadedFile, UseGuards, UseInterceptors } from '@nestjs/common';
 import { JoiPipe } from '@conveyor/platform';
 import type { Request, Response } from 'express';
+import { createHash } from 'node:crypto';
 import { ClientAuthGuard } from '../../api-keys/client-auth.guard';
 import { CurrentClient, RequireScope, type ClientPrincipal } from '../../api-keys/client-principal';
 import { idempotencyOf } from './idempotency-key';
-import { SubmitJobHandler } from './submit-job.handler';
-import { submitJobRequest, type SubmitJobRequest } from './submit-job.request';
+import { JobUploadInterceptor } from './job-upload.interceptor';
+import { bodyOfMultipart } from './multipart-fields';
+import { SubmitJobHandler, type JobUpload } from './submit-job.handler';
+import { submitJobRequest } from './submit-job.request';
 
 @Controller('v1/jobs')
 @UseGuards(ClientAuthGuard)
 export class SubmitJobHttpController {
+  private readonly validate = new JoiPipe(submitJobRequest);
+
   constructor(private readonly handler: SubmitJobHandler) {}
 
-  /** The answer's status and headers vary (a replay repeats the stored ones), so it is sent here. */
+  /**
+   * A JSON body, or `multipart/form-data` with the same fields (`input` and `metadata` as JSON
+   * text) and the file in the part `file`. The answer's status and headers vary (a replay
+   * repeats the stored ones), so it is sent here.
+   */
   @Post()
   @RequireScope('jobs:write')
+  @UseInterceptors(JobUploadInterceptor)
   async submit(
-    @Body(new JoiPipe(submitJobRequest)) body: SubmitJobRequest,
+    @Body() sent: unknown,
+    @UploadedFile() file: Express.Multer.File | undefined,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @CurrentClient() client: ClientPrincipal,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    // The fingerprint is of the body the client sent, before any normalisation.
-    const reply = await this.handler.execute(client, body, idempotencyOf(idempotencyKey, request.body));
+    const multipart = Boolean(request.is('multipart/form-data'));
+    const fields = multipart ? bodyOfMultipart(sent) : sent;
+    const body = this.validate.transform(fields);
+    const upload: JobUpload | undefined = file && { data: file.buffer, contentType: file.mimetype || 'application/octet-stream' };
+    // The fingerprint is of what the client sent, before any normalisation; a file by its hash.
+    const fingerprinted = upload ? { ...(fields as object), file: createHash('sha256').update(upload.data).digest('hex') } : fields;
+    const reply = await this.handler.execute(client, body, idempotencyOf(idempotencyKey, fingerprinted), upload);
     response.status(reply.status).set(reply.headers);
     if (reply.replayed) response.set('Idempotent-Replayed', 'true');
     response.json(reply.body);
