@@ -9,6 +9,7 @@ import type { DataSource } from 'typeorm';
 import type { EndpointSecrets } from '../endpoints/endpoint-secrets';
 import { DELIVERY_DUE_CHANNEL } from '../messages/message-queue';
 import { claimDueAttempts, type ClaimedAttempt } from './claim-deliveries';
+import { recordAttempt, reportInFlight } from './delivery-metrics';
 import { finishAttempt, type FinishPolicy } from './finish-attempt';
 import { sendAttempt } from './send-attempt';
 
@@ -123,9 +124,11 @@ export class DeliveryWorker {
       })
       .finally(() => {
         this.inFlight.delete(key);
+        reportInFlight(this.inFlight.size);
         this.wake();
       });
     this.inFlight.set(key, { abort, done });
+    reportInFlight(this.inFlight.size);
   }
 
   /** One span per attempt, in the trace of the message: the HTTP call and the outcome's events join it. */
@@ -166,6 +169,7 @@ export class DeliveryWorker {
       );
       return;
     }
-    await finishAttempt(dataSource, outbox, attempt, record, { ...finish, holder: this.holder });
+    const outcome = await finishAttempt(dataSource, outbox, attempt, record, { ...finish, holder: this.holder });
+    recordAttempt(record.result, record.durationMs, outcome);
   }
 }

@@ -1,10 +1,10 @@
-import { startInMemoryTracing, waitFor, type InMemoryTracing } from '@conveyor/testing';
+import { scrapeMetrics, startInMemoryTracing, waitFor, type InMemoryTracing } from '@conveyor/testing';
 import { Attr } from '@conveyor/tracing';
 import { randomBytes } from 'node:crypto';
 import { startReceiver, type Receiver } from './receiver';
-import { createEndpoint, emitted, jobEvent, newClient, startWebhooks, type WebhooksUnderTest } from './webhook-spec-support';
+import { createEndpoint, emitted, jobEvent, newClient, settled, startWebhooks, type WebhooksUnderTest } from './webhook-spec-support';
 
-describe('a delivery continues the trace of the event it came from (real Postgres and RabbitMQ)', () => {
+describe('traces and metrics of deliveries (real Postgres, RabbitMQ and a loopback receiver)', () => {
   let tracing: InMemoryTracing;
   let webhooks: WebhooksUnderTest;
   let receiver: Receiver;
@@ -39,5 +39,31 @@ describe('a delivery continues the trace of the event it came from (real Postgre
       `SELECT trace_context FROM webhooks.outbox WHERE event_type = 'webhooks.delivery.succeeded.v1'`,
     );
     expect(row.trace_context.traceparent).toContain(traceId);
+  });
+
+  it('counts attempts by answer and outcome in /metrics', async () => {
+    const client = await newClient();
+    const failing = await startReceiver(() => ({ status: 400 }));
+    try {
+      const [ok, bad] = [
+        await createEndpoint(webhooks, client, { url: receiver.url }),
+        await createEndpoint(webhooks, client, { url: failing.url }),
+      ];
+      const before = await scrapeMetrics(webhooks.url);
+
+      await webhooks.publish(jobEvent('failed', client.userId));
+
+      await settled(webhooks, ok.id);
+      await settled(webhooks, bad.id);
+      const after = await scrapeMetrics(webhooks.url);
+      const delta = (labels: Record<string, string>) =>
+        after.value('conveyor_webhook_attempts_total', labels) - before.value('conveyor_webhook_attempts_total', labels);
+      expect(delta({ answer: '2xx', outcome: 'succeeded' })).toBe(1);
+      expect(delta({ answer: '4xx', outcome: 'exhausted' })).toBe(1);
+      expect(after.value('conveyor_webhook_attempt_duration_seconds_count')).toBe(before.value('conveyor_webhook_attempt_duration_seconds_count') + 2);
+      expect(after.names).toContain('conveyor_webhook_attempts_in_flight');
+    } finally {
+      await failing.close();
+    }
   });
 });
