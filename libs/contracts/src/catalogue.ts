@@ -15,6 +15,9 @@ import { JobSucceededV1 } from './jobs/job-succeeded.v1';
 import { PaymentFailedV1 } from './billing/payment-failed.v1';
 import { PaymentSucceededV1 } from './billing/payment-succeeded.v1';
 import { UserRegisteredV1 } from './auth/user-registered.v1';
+import { DeliveryExhaustedV1 } from './webhooks/delivery-exhausted.v1';
+import { DeliverySucceededV1 } from './webhooks/delivery-succeeded.v1';
+import { EndpointDisabledV1 } from './webhooks/endpoint-disabled.v1';
 import type { EventContract } from './event-contract';
 
 /** Every published contract, every version. A version is never removed once published. */
@@ -37,6 +40,9 @@ export const catalogue: readonly EventContract[] = Object.freeze(
     AccountPlanChangedV1,
     PaymentSucceededV1,
     PaymentFailedV1,
+    DeliverySucceededV1,
+    DeliveryExhaustedV1,
+    EndpointDisabledV1,
   ].sort((a, b) => a.type.localeCompare(b.type)),
 );
 

@@ -14,4 +14,7 @@ export const Attr = {
   inboxOutcome: 'conveyor.inbox.outcome',
   userId: 'conveyor.user.id',
   jobId: 'conveyor.job.id',
+  webhookMessageId: 'conveyor.webhook.message.id',
+  webhookEndpointId: 'conveyor.webhook.endpoint.id',
+  webhookAttempt: 'conveyor.webhook.attempt',
 } as const;

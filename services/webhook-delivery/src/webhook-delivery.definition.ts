@@ -1,12 +1,16 @@
 import type { ServiceDefinition } from '@conveyor/platform';
-import { webhookDeliveryEnvSchema, type WebhookDeliveryConfig } from './webhook-delivery.config';
+import { DeliveryModule } from './delivery/delivery.module';
+import { EndpointsModule } from './endpoints/endpoints.module';
+import { MessagesModule } from './messages/messages.module';
 import { CreateMessaging1764230400000 } from './migrations/1764230400000-create-messaging';
+import { CreateWebhooks1764500000000 } from './migrations/1764500000000-create-webhooks';
+import { webhookDeliveryEnvSchema, type WebhookDeliveryConfig } from './webhook-delivery.config';
 
-/** Owns the `webhooks` schema. Its outbox and inbox exist; its features arrive with their issues. */
+/** Owns the `webhooks` schema: endpoints, secrets, messages, deliveries and their attempts. */
 export const webhookDeliveryService: ServiceDefinition<WebhookDeliveryConfig> = {
   name: 'webhook-delivery',
   schema: 'webhooks',
   envSchema: webhookDeliveryEnvSchema,
-  migrations: [CreateMessaging1764230400000],
-  modules: () => [],
+  migrations: [CreateMessaging1764230400000, CreateWebhooks1764500000000],
+  modules: () => [EndpointsModule, MessagesModule, DeliveryModule],
 };
