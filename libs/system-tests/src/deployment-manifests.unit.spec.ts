@@ -375,3 +375,36 @@ describe('Grafana provisioning and dashboard', () => {
     }
   });
 });
+
+describe('docker-compose.yml', () => {
+  interface ComposeService {
+    depends_on?: Record<string, unknown> | string[];
+    volumes?: string[];
+    environment?: Record<string, unknown>;
+  }
+  const compose = parseYamlFile<{ services: Record<string, ComposeService>; volumes: Record<string, unknown> }>(
+    resolve(REPO_ROOT, 'docker-compose.yml'),
+  );
+  const prometheus = parseYamlFile<{ scrape_configs: ScrapeConfig[] }>(join(PROMETHEUS_DIR, 'prometheus.yml'));
+  const services = compose.services;
+
+  it('runs every process Prometheus scrapes, the jobs API and workers apart', () => {
+    for (const name of [...PROCESSES, 'rabbitmq', 'prometheus', 'grafana', 'jaeger']) expect(Object.keys(services)).toContain(name);
+    const scraped = prometheus.scrape_configs.flatMap((c) => [...(c.dns_sd_configs ?? []).flatMap((d) => d.names), ...(c.static_configs ?? []).flatMap((s) => s.targets.map((t) => t.split(':')[0]))]);
+    for (const host of scraped) expect(Object.keys(services)).toContain(host);
+    expect(services['jobs-api']?.environment?.['JOBS_ROLE']).toBe('api');
+    expect(services['jobs-worker']?.environment?.['JOBS_ROLE']).toBe('worker');
+  });
+
+  it('depends only on services that exist, and mounts only files and volumes that exist', () => {
+    for (const [name, service] of Object.entries(services)) {
+      const dependencies = Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
+      for (const dependency of dependencies) expect(`${name} → ${dependency}: ${dependency in services}`).toBe(`${name} → ${dependency}: true`);
+      for (const mount of service.volumes ?? []) {
+        const source = mount.split(':')[0] as string;
+        if (source.startsWith('./')) expect(`${name} mounts ${source}: ${existsSync(resolve(REPO_ROOT, source))}`).toBe(`${name} mounts ${source}: true`);
+        else expect(Object.keys(compose.volumes)).toContain(source);
+      }
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
+/* eslint-disable @nx/enforce-module-boundaries -- kubernetes-models is a devDependency in package.json; the rule cannot resolve its subpath exports */
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
@@ -10,6 +11,7 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+/* eslint-enable @nx/enforce-module-boundaries */
 
 /** Reading and inspecting the deployment material under infrastructure/ for the manifest spec. */
 
@@ -94,8 +96,9 @@ export function parseYamlDocuments(path: string): unknown[] {
   return list.map((document) => document.toJS()).filter((value) => value !== null && value !== undefined);
 }
 
+/** One YAML document, with `<<` merge keys applied (docker-compose uses them). */
 export function parseYamlFile<T>(path: string): T {
-  return parse(readFileSync(path, 'utf8')) as T;
+  return parse(readFileSync(path, 'utf8'), { merge: true }) as T;
 }
 
 /** A container as the checks read it. */
