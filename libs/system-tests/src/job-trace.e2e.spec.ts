@@ -95,28 +95,26 @@ describe('traces across all five services (separate processes, OTLP to a receive
     expect(String(webhook.headers['traceparent'])).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-0[01]$`));
 
     // and the trace holds every hop, each span under its parent, in jobs, billing and webhook-delivery
-    const trace = await waitFor(
-      () => {
-        const spans = otlp.spans.filter((span) => span.traceId === traceId);
-        const services = new Set(spans.map((span) => span.service));
-        const complete = ['jobs', 'billing', 'webhook-delivery'].every((service) => services.has(service));
-        const delivered = spans.some((span) => span.service === 'webhook-delivery' && span.kind === SPAN_KIND.CLIENT);
-        return complete && delivered && rootsOf(spans).length === 1 && spans;
-      },
-      { description: 'a complete span tree for the job', timeoutMs: 15_000 },
-    );
-    const consumed = (service: string, type: string) =>
-      trace.find((span) => span.service === service && span.kind === SPAN_KIND.CONSUMER && span.attributes['conveyor.event.type'] === type);
-    for (const [service, type] of [
+    const hops = [
       ['billing', 'jobs.job.submitted.v1'],
       ['jobs', 'billing.credits.reserved.v1'],
       ['billing', 'jobs.job.succeeded.v1'],
       ['webhook-delivery', 'jobs.job.succeeded.v1'],
-    ] as const) {
-      const consumer = consumed(service, type);
-      expect({ service, type, found: consumer !== undefined }).toEqual({ service, type, found: true });
-      const parent = trace.find((span) => span.spanId === consumer?.parentSpanId);
-      expect({ type, parent: parent?.kind }).toEqual({ type, parent: SPAN_KIND.PRODUCER });
+    ] as const;
+    const consumerIn = (spans: ReceivedSpan[], [service, type]: (typeof hops)[number]) =>
+      spans.find((span) => span.service === service && span.kind === SPAN_KIND.CONSUMER && span.attributes['conveyor.event.type'] === type);
+    const trace = await waitFor(
+      () => {
+        const spans = otlp.spans.filter((span) => span.traceId === traceId);
+        const delivered = spans.some((span) => span.service === 'webhook-delivery' && span.kind === SPAN_KIND.CLIENT);
+        const everyHop = hops.every((hop) => consumerIn(spans, hop));
+        return delivered && everyHop && rootsOf(spans).length === 1 && spans;
+      },
+      { description: 'a complete span tree for the job', timeoutMs: 15_000 },
+    );
+    for (const hop of hops) {
+      const parent = trace.find((span) => span.spanId === consumerIn(trace, hop)?.parentSpanId);
+      expect({ hop, parent: parent?.kind }).toEqual({ hop, parent: SPAN_KIND.PRODUCER });
     }
     const [root] = rootsOf(trace);
     expect(root).toMatchObject({ service: 'jobs', kind: SPAN_KIND.SERVER });
