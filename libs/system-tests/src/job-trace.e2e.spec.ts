@@ -92,6 +92,8 @@ describe('traces across all five services (separate processes, OTLP to a receive
       { description: 'the publish span of the submitted event' },
     );
     const traceId = submitSpan.traceId;
+    // which the job names, for the client to quote to support
+    expect((await call(`${jobs}/v1/jobs/${jobId}`, { token: apiKey })).body['traceId']).toBe(traceId);
     expect(String(webhook.headers['traceparent'])).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-0[01]$`));
 
     // and the trace holds every hop, each span under its parent, in jobs, billing and webhook-delivery

@@ -79,6 +79,8 @@ describe('reading, listing and canceling jobs (real Postgres and RabbitMQ)', () 
         startedAt: null,
         finishedAt: null,
         statusUrl: `/v1/jobs/${id}`,
+        // No tracing runs in this spec; job-trace.e2e.spec.ts checks a real trace id.
+        traceId: null,
       });
     });
 

@@ -67,4 +67,8 @@ export class Job {
 
   @Column('timestamptz', { name: 'updated_at' })
   updatedAt!: Date;
+
+  /** W3C trace context of the job's trace (from the submit request; the reservation's once queued). */
+  @Column('jsonb', { name: 'trace_context' })
+  traceContext!: { traceparent?: string };
 }

@@ -21,6 +21,12 @@ export const jobView = (job: Job) => ({
   startedAt: iso(job.startedAt),
   finishedAt: iso(job.finishedAt),
   statusUrl: jobStatusUrl(job.id),
+  traceId: traceIdOf(job.traceContext),
 });
+
+/** The trace id in a `traceparent` (`00-<trace id>-<span id>-<flags>`), for clients to quote to support. */
+function traceIdOf(context: { traceparent?: string } | null | undefined): string | null {
+  return /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(context?.traceparent ?? '')?.[1] ?? null;
+}
 
 export type JobView = ReturnType<typeof jobView>;

@@ -1,3 +1,4 @@
+import { captureTraceContext } from '@conveyor/tracing';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@conveyor/config';
 import { createEvent, JobSubmittedV1 } from '@conveyor/contracts';
@@ -125,10 +126,10 @@ export class SubmitJobHandler {
   private async insert(manager: EntityManager, userId: string, job: AcceptedJob): Promise<StoredResponse> {
     const id = randomUUID();
     const [{ created_at: createdAt }] = await manager.query<{ created_at: Date }[]>(
-      `INSERT INTO jobs.jobs (id, user_id, type, input, metadata, webhook_url, status)
-       VALUES ($1, $2, $3, $4, $5, $6, 'pending')
+      `INSERT INTO jobs.jobs (id, user_id, type, input, metadata, webhook_url, status, trace_context)
+       VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)
        RETURNING created_at`,
-      [id, userId, job.type, JSON.stringify(job.input), JSON.stringify(job.metadata), job.webhookUrl],
+      [id, userId, job.type, JSON.stringify(job.input), JSON.stringify(job.metadata), job.webhookUrl, JSON.stringify(captureTraceContext())],
     );
     if (job.upload) await this.blobs.put(manager, { jobId: id, purpose: 'upload' }, job.upload.contentType, job.upload.data);
     await this.outbox.add(
