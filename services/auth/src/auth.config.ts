@@ -1,13 +1,41 @@
 import Joi from 'joi';
 import { serviceEnvSchema, type ServiceConfig } from '@conveyor/config';
+import { normaliseEmail } from '@conveyor/contracts';
 
-export type AuthConfig = ServiceConfig<{ BCRYPT_ROUNDS: number; ACCESS_TOKEN_TTL_SECONDS: number }>;
+interface AuthOwnConfig {
+  BCRYPT_ROUNDS: number;
+  ACCESS_TOKEN_TTL_SECONDS: number;
+  REFRESH_TOKEN_TTL_SECONDS: number;
+  /** base64 of 32 bytes: encrypts the private signing keys at rest. */
+  SIGNING_KEY_ENCRYPTION_KEY: string;
+  /** This account is made an administrator when it registers or logs in. */
+  ADMIN_EMAIL: string | undefined;
+}
 
-export const authEnvSchema = serviceEnvSchema<{ BCRYPT_ROUNDS: number; ACCESS_TOKEN_TTL_SECONDS: number }>(
+export type AuthConfig = ServiceConfig<AuthOwnConfig>;
+
+/** Only outside production: a fixed, public key-encryption key so a laptop needs no setup. */
+const DEVELOPMENT_KEY_ENCRYPTION_KEY = Buffer.alloc(32, 'conveyor-development-only').toString('base64');
+
+const keyEncryptionKey = Joi.string()
+  .base64()
+  .custom((value: string, helpers) => (Buffer.from(value, 'base64').length === 32 ? value : helpers.message({ custom: '{{#label}} must be 32 bytes, base64-encoded' })));
+
+export const authEnvSchema = serviceEnvSchema<AuthOwnConfig>(
   { port: 3001, databaseUrl: 'postgres://conveyor_auth@127.0.0.1:5432/conveyor' },
   {
     // 12 rounds ≈ 0.25 s per hash on our machines; tests lower it to keep suites fast.
     BCRYPT_ROUNDS: Joi.number().integer().min(4).max(15).default(12),
     ACCESS_TOKEN_TTL_SECONDS: Joi.number().integer().min(60).max(86_400).default(900),
+    REFRESH_TOKEN_TTL_SECONDS: Joi.number().integer().min(60).max(365 * 86_400).default(30 * 86_400),
+    SIGNING_KEY_ENCRYPTION_KEY: Joi.when('NODE_ENV', {
+      is: 'production',
+      then: keyEncryptionKey.required(),
+      otherwise: keyEncryptionKey.default(DEVELOPMENT_KEY_ENCRYPTION_KEY),
+    }),
+    ADMIN_EMAIL: Joi.string()
+      .trim()
+      .email({ tlds: false })
+      .custom((value: string) => normaliseEmail(value)),
   },
 );

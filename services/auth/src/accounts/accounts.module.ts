@@ -7,17 +7,21 @@ import { GetMyAccountHttpController } from './get-my-account/get-my-account.http
 import { PasswordHasher } from './password-hasher';
 import { RegisterAccountHandler } from './register-account/register-account.handler';
 import { RegisterAccountHttpController } from './register-account/register-account.http.controller';
+import { SessionsModule } from '../sessions/sessions.module';
+import { AdminPromotion } from './admin-promotion';
 
 @Module({})
 export class AccountsModule {
   static forConfig(config: AuthConfig): DynamicModule {
     return {
       module: AccountsModule,
+      imports: [SessionsModule],
       controllers: [RegisterAccountHttpController, IssueAccessTokenHttpController, GetMyAccountHttpController],
       providers: [
         { provide: PasswordHasher, useValue: new PasswordHasher(config.BCRYPT_ROUNDS) },
         RegisterAccountHandler,
         IssueAccessTokenHandler,
+        AdminPromotion,
         AccessTokenGuard,
       ],
     };

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { EmailTakenError } from '../accounts.errors';
 import { Credential } from '../credential.entity';
 import { PasswordHasher } from '../password-hasher';
+import { AdminPromotion } from '../admin-promotion';
 import type { RegisterAccountRequest } from './register-account.request';
 
 /** Creates the account and its `auth.user.registered.v1` event in one transaction. */
@@ -16,6 +17,7 @@ export class RegisterAccountHandler {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     private readonly hasher: PasswordHasher,
+    private readonly promotion: AdminPromotion,
   ) {}
 
   async execute(request: RegisterAccountRequest): Promise<Credential> {
@@ -24,11 +26,14 @@ export class RegisterAccountHandler {
       email: request.email,
       name: request.name ?? null,
       passwordHash: await this.hasher.hash(request.password),
+      roles: ['user'],
+      disabledAt: null,
       createdAt: new Date(),
     });
     try {
       await this.dataSource.transaction(async (manager) => {
         await manager.insert(Credential, credential);
+        credential.roles = await this.promotion.applyTo(credential, manager);
         await this.outbox.add(
           createEvent(UserRegisteredV1, {
             source: '/conveyor/auth',
