@@ -1,13 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@conveyor/config';
+import { queryRows } from '@conveyor/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuthConfig } from '../auth.config';
 import type { Credential } from './credential.entity';
 
 /** Adds `admin` to an account's roles, once; a no-op when it already has it. */
-export async function grantAdmin(manager: Pick<EntityManager, 'query'>, where: { email: string } | { id: string }): Promise<number> {
+export async function grantAdmin(manager: EntityManager, where: { email: string } | { id: string }): Promise<number> {
   const [column, value] = 'email' in where ? ['email', where.email] : ['id', where.id];
-  const rows = await manager.query<unknown[]>(
+  const rows = await queryRows(
+    manager,
     `UPDATE auth.credentials SET roles = array_append(roles, 'admin')
       WHERE ${column} = $1 AND NOT 'admin' = ANY(roles) RETURNING id`,
     [value],
