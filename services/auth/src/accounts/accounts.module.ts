@@ -9,6 +9,7 @@ import { RegisterAccountHandler } from './register-account/register-account.hand
 import { RegisterAccountHttpController } from './register-account/register-account.http.controller';
 import { SessionsModule } from '../sessions/sessions.module';
 import { AdminPromotion } from './admin-promotion';
+import { OnUserDeletedHandler } from './on-user-deleted/on-user-deleted.handler';
 
 @Module({})
 export class AccountsModule {
@@ -16,7 +17,7 @@ export class AccountsModule {
     return {
       module: AccountsModule,
       imports: [SessionsModule],
-      controllers: [RegisterAccountHttpController, IssueAccessTokenHttpController, GetMyAccountHttpController],
+      controllers: [RegisterAccountHttpController, IssueAccessTokenHttpController, GetMyAccountHttpController, OnUserDeletedHandler],
       providers: [
         { provide: PasswordHasher, useValue: new PasswordHasher(config.BCRYPT_ROUNDS) },
         RegisterAccountHandler,
