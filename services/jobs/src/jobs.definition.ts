@@ -12,6 +12,8 @@ import { AddJobLease1764340000000 } from './migrations/1764340000000-add-job-lea
 import { AddJobRetryDelay1764370000000 } from './migrations/1764370000000-add-job-retry-delay';
 import { CreateJobStatusLog1764380000000 } from './migrations/1764380000000-create-job-status-log';
 import { PlansModule } from './plans/plans.module';
+import { CreateDeletedUsers1764576240000 } from './migrations/1764576240000-create-deleted-users';
+import { UsersModule } from './users/users.module';
 
 export const jobsService: ServiceDefinition<JobsConfig> = {
   name: 'jobs',
@@ -26,11 +28,13 @@ export const jobsService: ServiceDefinition<JobsConfig> = {
     AddJobLease1764340000000,
     AddJobRetryDelay1764370000000,
     CreateJobStatusLog1764380000000,
+    CreateDeletedUsers1764576240000,
   ],
   // A `worker` process serves only the health routes over HTTP.
   modules: (config) => [
     ApiKeysModule,
     PlansModule,
+    UsersModule,
     ...(config.JOBS_ROLE === 'worker' ? [] : [JobsHttpModule]),
     JobProcessingModule,
   ],
