@@ -8,6 +8,8 @@ interface AuthOwnConfig {
   REFRESH_TOKEN_TTL_SECONDS: number;
   /** base64 of 32 bytes: encrypts the private signing keys at rest. */
   SIGNING_KEY_ENCRYPTION_KEY: string;
+  /** How long a new signing key is published before it signs (longer than the services' JWKS refetch interval). */
+  SIGNING_KEY_ACTIVATION_SECONDS: number;
   /** This account is made an administrator when it registers or logs in. */
   ADMIN_EMAIL: string | undefined;
 }
@@ -33,6 +35,7 @@ export const authEnvSchema = serviceEnvSchema<AuthOwnConfig>(
       then: keyEncryptionKey.required(),
       otherwise: keyEncryptionKey.default(DEVELOPMENT_KEY_ENCRYPTION_KEY),
     }),
+    SIGNING_KEY_ACTIVATION_SECONDS: Joi.number().integer().min(0).max(86_400).default(60),
     ADMIN_EMAIL: Joi.string()
       .trim()
       .email({ tlds: false })

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { authService } from '../src/auth.definition';
 import type { AuthConfig } from '../src/auth.config';
 import { rotateKeysCommand } from '../src/signing-keys/rotate-keys/rotate-keys.command';
+import { currentKeySet } from '../src/signing-keys/signing-key.repository';
+import { DataSource } from 'typeorm';
 import { SigningKeys } from '../src/signing-keys/signing-keys';
 
 const PASSWORD = 'correct horse battery staple';
@@ -11,7 +13,8 @@ describe('signing keys, JWKS and rotation (real Postgres and RabbitMQ)', () => {
   let auth: ServiceUnderTest<AuthConfig>;
 
   beforeAll(async () => {
-    auth = await startServiceUnderTest(authService);
+    // A rotated key signs at once here; the activation delay is checked on currentKeySet below.
+    auth = await startServiceUnderTest(authService, { SIGNING_KEY_ACTIVATION_SECONDS: '0' });
   });
 
   afterAll(() => auth?.close());
@@ -80,12 +83,28 @@ describe('signing keys, JWKS and rotation (real Postgres and RabbitMQ)', () => {
 
     const message = await rotateKeysCommand(auth.config, []);
 
-    const kid = /new signing key ([0-9a-f-]{36})/.exec(message)?.[1];
+    const kid = /new signing key ([0-9a-f-]{36}): published now, signing in 0 s/.exec(message)?.[1];
     expect(kid).toBeDefined();
     // this instance reads keys again within seconds; the new key is published at once in the table
     const rows = await auth.sql<{ kid: string }>(`SELECT kid FROM auth.signing_keys ORDER BY created_at DESC LIMIT 1`);
     expect(rows[0].kid).toBe(kid);
     expect(published).not.toContain(kid);
+  });
+
+  it('with an activation delay, publishes a new key at once but signs with the one before it until the delay has passed', async () => {
+    const kid = await auth.app.get(SigningKeys).rotate();
+    const manager = auth.app.get(DataSource).manager;
+
+    const waiting = await currentKeySet(manager, 60);
+    // a minute passes for every key
+    await auth.sql(`UPDATE auth.signing_keys SET created_at = created_at - interval '61 seconds'`);
+    const activated = await currentKeySet(manager, 60);
+
+    expect(waiting?.published[0].kid).toBe(kid);
+    expect(waiting?.signing.kid).not.toBe(kid);
+    expect(waiting?.published.map((k) => k.kid)).toContain(waiting?.signing.kid);
+    expect(activated?.signing.kid).toBe(kid);
+    expect(activated?.published.map((k) => k.kid)).toHaveLength(2);
   });
 
   it('refuses tokens signed with a key it never had, even with a published kid', async () => {
