@@ -17,6 +17,11 @@ export interface CommonConfig {
   AUTH_JWKS_CACHE_SECONDS: number;
   /** Least time between two fetches caused by tokens with an unknown `kid` (a flood cannot hammer auth). */
   AUTH_JWKS_REFETCH_INTERVAL_MS: number;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the client IP (Express `trust proxy`):
+   * `false` (the socket's address), `true`, a hop count, or addresses/subnets such as `loopback`.
+   */
+  HTTP_TRUST_PROXY: boolean | number | string;
   OUTBOX_POLL_INTERVAL_MS: number;
   OUTBOX_RETENTION_HOURS: number;
   /** Failed publishes of one event before the relay abandons it (it stays, with its error). */
@@ -41,6 +46,7 @@ export const commonEnvSchema = {
     .default('http://127.0.0.1:3001/.well-known/jwks.json'),
   AUTH_JWKS_CACHE_SECONDS: Joi.number().integer().min(1).max(86_400).default(300),
   AUTH_JWKS_REFETCH_INTERVAL_MS: Joi.number().integer().min(0).max(600_000).default(10_000),
+  HTTP_TRUST_PROXY: Joi.alternatives(Joi.boolean(), Joi.number().integer().min(0), Joi.string().max(500)).default(false),
   OUTBOX_POLL_INTERVAL_MS: Joi.number().integer().min(10).max(60_000).default(1_000),
   OUTBOX_RETENTION_HOURS: Joi.number().min(0).max(24 * 90).default(72),
   OUTBOX_MAX_ATTEMPTS: Joi.number().integer().min(1).max(1000).default(20),

@@ -1,4 +1,4 @@
-export { AppError, RequestValidationError, UnauthenticatedError } from './errors/app-error';
+export { AppError, RateLimitedError, RequestValidationError, UnauthenticatedError } from './errors/app-error';
 export type { ErrorKind } from './errors/app-error';
 export { AccessTokenGuard, CurrentPrincipal } from './http/access-token.guard';
 export { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_ISSUER, AccessTokenKeys } from './access-token/access-token-keys';

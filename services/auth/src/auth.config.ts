@@ -10,6 +10,14 @@ interface AuthOwnConfig {
   SIGNING_KEY_ENCRYPTION_KEY: string;
   /** How long a new signing key is published before it signs (longer than the services' JWKS refetch interval). */
   SIGNING_KEY_ACTIVATION_SECONDS: number;
+  /** Failed logins of one email before it is locked; the lock doubles with each further failure. */
+  LOGIN_MAX_FAILURES: number;
+  /** The same, per client IP (higher: many users may share an address). */
+  LOGIN_MAX_FAILURES_PER_IP: number;
+  LOGIN_LOCKOUT_SECONDS: number;
+  LOGIN_LOCKOUT_MAX_SECONDS: number;
+  /** A count is forgotten after this long without failures. */
+  LOGIN_FAILURE_WINDOW_SECONDS: number;
   /** This account is made an administrator when it registers or logs in. */
   ADMIN_EMAIL: string | undefined;
 }
@@ -36,6 +44,11 @@ export const authEnvSchema = serviceEnvSchema<AuthOwnConfig>(
       otherwise: keyEncryptionKey.default(DEVELOPMENT_KEY_ENCRYPTION_KEY),
     }),
     SIGNING_KEY_ACTIVATION_SECONDS: Joi.number().integer().min(0).max(86_400).default(60),
+    LOGIN_MAX_FAILURES: Joi.number().integer().min(1).max(1000).default(10),
+    LOGIN_MAX_FAILURES_PER_IP: Joi.number().integer().min(1).max(100_000).default(100),
+    LOGIN_LOCKOUT_SECONDS: Joi.number().min(0.1).max(86_400).default(30),
+    LOGIN_LOCKOUT_MAX_SECONDS: Joi.number().min(1).max(7 * 86_400).default(3_600),
+    LOGIN_FAILURE_WINDOW_SECONDS: Joi.number().integer().min(1).max(7 * 86_400).default(900),
     ADMIN_EMAIL: Joi.string()
       .trim()
       .email({ tlds: false })

@@ -9,6 +9,7 @@ import { CreateCredentials1764230400000 } from './migrations/1764230400000-creat
 import { CreateApiKeys1764403200000 } from './migrations/1764403200000-create-api-keys';
 import { CreateSigningKeys1764576000000 } from './migrations/1764576000000-create-signing-keys';
 import { CreateSessionsAndRoles1764576060000 } from './migrations/1764576060000-create-sessions-and-roles';
+import { CreateLoginFailures1764576300000 } from './migrations/1764576300000-create-login-failures';
 import { rotateKeysCommand } from './signing-keys/rotate-keys/rotate-keys.command';
 import { SigningKeys } from './signing-keys/signing-keys';
 
@@ -17,7 +18,7 @@ export const authService: ServiceDefinition<AuthConfig> = {
   schema: 'auth',
   envSchema: authEnvSchema,
   entities: [Credential, ApiKey],
-  migrations: [CreateCredentials1764230400000, CreateApiKeys1764403200000, CreateSigningKeys1764576000000, CreateSessionsAndRoles1764576060000],
+  migrations: [CreateCredentials1764230400000, CreateApiKeys1764403200000, CreateSigningKeys1764576000000, CreateSessionsAndRoles1764576060000, CreateLoginFailures1764576300000],
   modules: (config) => [AccountsModule.forConfig(config), ApiKeysModule],
   // auth verifies its own tokens from its key table, not over HTTP from itself.
   accessTokenKeys: SigningKeys,

@@ -12,7 +12,7 @@ describe('POST /v1/auth/login (real Postgres and RabbitMQ)', () => {
 
   beforeAll(async () => {
     // Production-like bcrypt cost, so the timing comparison below measures real hashing work.
-    auth = await startServiceUnderTest(authService, { BCRYPT_ROUNDS: '10' });
+    auth = await startServiceUnderTest(authService, { BCRYPT_ROUNDS: '10', LOGIN_MAX_FAILURES: '100' });
     const email = `login-${randomUUID()}@example.com`;
     const registered = await auth.request('POST', '/v1/auth/register', { body: { email, password: PASSWORD } });
     expect(registered.status).toBe(201);

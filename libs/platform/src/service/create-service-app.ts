@@ -41,6 +41,8 @@ export async function createServiceApp<C extends ServiceConfig>(
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.use(bodyParserErrors);
   app.disable('x-powered-by');
+  // The client IP (rate limits, brute-force locks) is the socket's unless proxies are trusted.
+  app.set('trust proxy', config.HTTP_TRUST_PROXY);
 
   const events = new EventServer({
     connection: app.get(AmqpConnection),

@@ -10,6 +10,7 @@ import { RegisterAccountHttpController } from './register-account/register-accou
 import { SessionsModule } from '../sessions/sessions.module';
 import { AdminPromotion } from './admin-promotion';
 import { OnUserDeletedHandler } from './on-user-deleted/on-user-deleted.handler';
+import { LoginThrottle } from './issue-access-token/login-throttle';
 
 @Module({})
 export class AccountsModule {
@@ -23,6 +24,7 @@ export class AccountsModule {
         RegisterAccountHandler,
         IssueAccessTokenHandler,
         AdminPromotion,
+        LoginThrottle,
         AccessTokenGuard,
       ],
     };

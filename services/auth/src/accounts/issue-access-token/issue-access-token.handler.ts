@@ -7,6 +7,7 @@ import { AdminPromotion } from '../admin-promotion';
 import { AccessTokenIssuer } from '../../sessions/access-token-issuer';
 import { RefreshTokens } from '../../sessions/refresh-tokens';
 import type { IssueAccessTokenRequest } from './issue-access-token.request';
+import { LoginThrottle } from './login-throttle';
 
 export interface IssuedSession {
   accessToken: string;
@@ -25,14 +26,18 @@ export class IssueAccessTokenHandler {
     private readonly accessTokens: AccessTokenIssuer,
     private readonly refreshTokens: RefreshTokens,
     private readonly promotion: AdminPromotion,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   /** Same error, and one bcrypt comparison either way, for unknown email, wrong password and a disabled account. */
-  async execute({ email, password }: IssueAccessTokenRequest): Promise<IssuedSession> {
+  async execute({ email, password }: IssueAccessTokenRequest, ip: string): Promise<IssuedSession> {
+    await this.throttle.assertAllowed(email, ip);
     const credential = await this.dataSource.getRepository(Credential).findOneBy({ email });
     if (!(await this.hasher.verify(password, credential?.passwordHash)) || !credential || credential.disabledAt) {
+      await this.throttle.recordFailure(email, ip);
       throw new InvalidCredentialsError();
     }
+    await this.throttle.recordSuccess(email);
     const roles = await this.promotion.applyTo(credential);
     const refresh = await this.refreshTokens.start(credential.id);
     const access = await this.accessTokens.issue({ ...credential, roles });

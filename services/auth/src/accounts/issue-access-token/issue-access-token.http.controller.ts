@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Ip, Post, Res } from '@nestjs/common';
 import { JoiPipe } from '@conveyor/platform';
 import type { Response } from 'express';
 import { sessionReply } from '../../sessions/refresh-cookie';
@@ -11,7 +11,11 @@ export class IssueAccessTokenHttpController {
 
   @Post('login')
   @HttpCode(200)
-  async login(@Body(new JoiPipe(issueAccessTokenRequest)) body: IssueAccessTokenRequest, @Res({ passthrough: true }) res: Response) {
-    return sessionReply(res, await this.handler.execute(body), body.refreshTokenCookie === true);
+  async login(
+    @Body(new JoiPipe(issueAccessTokenRequest)) body: IssueAccessTokenRequest,
+    @Ip() ip: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return sessionReply(res, await this.handler.execute(body, ip), body.refreshTokenCookie === true);
   }
 }
