@@ -22,6 +22,9 @@ export interface CommonConfig {
    * `false` (the socket's address), `true`, a hop count, or addresses/subnets such as `loopback`.
    */
   HTTP_TRUST_PROXY: boolean | number | string;
+  /** Requests per window on a service's public API, per API key, user or IP (0: no limit). */
+  RATE_LIMIT_REQUESTS: number;
+  RATE_LIMIT_WINDOW_SECONDS: number;
   OUTBOX_POLL_INTERVAL_MS: number;
   OUTBOX_RETENTION_HOURS: number;
   /** Failed publishes of one event before the relay abandons it (it stays, with its error). */
@@ -47,6 +50,8 @@ export const commonEnvSchema = {
   AUTH_JWKS_CACHE_SECONDS: Joi.number().integer().min(1).max(86_400).default(300),
   AUTH_JWKS_REFETCH_INTERVAL_MS: Joi.number().integer().min(0).max(600_000).default(10_000),
   HTTP_TRUST_PROXY: Joi.alternatives(Joi.boolean(), Joi.number().integer().min(0), Joi.string().max(500)).default(false),
+  RATE_LIMIT_REQUESTS: Joi.number().integer().min(0).max(1_000_000).default(600),
+  RATE_LIMIT_WINDOW_SECONDS: Joi.number().integer().min(1).max(3_600).default(60),
   OUTBOX_POLL_INTERVAL_MS: Joi.number().integer().min(10).max(60_000).default(1_000),
   OUTBOX_RETENTION_HOURS: Joi.number().min(0).max(24 * 90).default(72),
   OUTBOX_MAX_ATTEMPTS: Joi.number().integer().min(1).max(1000).default(20),

@@ -62,6 +62,8 @@ export async function startServiceUnderTest<C extends ServiceConfig>(
       AMQP_NAMESPACE: namespace,
       AUTH_JWKS_URL: jwks.url,
       AUTH_JWKS_REFETCH_INTERVAL_MS: '0',
+      // High enough never to get in a spec's way, so the limiter still runs on every request.
+      RATE_LIMIT_REQUESTS: '100000',
       BCRYPT_ROUNDS: '4',
       HTTP_PORT: '0',
       HTTP_HOST: '127.0.0.1',

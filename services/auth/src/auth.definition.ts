@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '@conveyor/platform';
+import { RateLimitModule, type ServiceDefinition } from '@conveyor/platform';
 import { AccountsModule } from './accounts/accounts.module';
 import { Credential } from './accounts/credential.entity';
 import { grantAdminCommand } from './accounts/grant-admin/grant-admin.command';
@@ -10,6 +10,7 @@ import { CreateApiKeys1764403200000 } from './migrations/1764403200000-create-ap
 import { CreateSigningKeys1764576000000 } from './migrations/1764576000000-create-signing-keys';
 import { CreateSessionsAndRoles1764576060000 } from './migrations/1764576060000-create-sessions-and-roles';
 import { CreateLoginFailures1764576300000 } from './migrations/1764576300000-create-login-failures';
+import { CreateRateLimits1764576360000 } from './migrations/1764576360000-create-rate-limits';
 import { rotateKeysCommand } from './signing-keys/rotate-keys/rotate-keys.command';
 import { SigningKeys } from './signing-keys/signing-keys';
 
@@ -18,8 +19,8 @@ export const authService: ServiceDefinition<AuthConfig> = {
   schema: 'auth',
   envSchema: authEnvSchema,
   entities: [Credential, ApiKey],
-  migrations: [CreateCredentials1764230400000, CreateApiKeys1764403200000, CreateSigningKeys1764576000000, CreateSessionsAndRoles1764576060000, CreateLoginFailures1764576300000],
-  modules: (config) => [AccountsModule.forConfig(config), ApiKeysModule],
+  migrations: [CreateCredentials1764230400000, CreateApiKeys1764403200000, CreateSigningKeys1764576000000, CreateSessionsAndRoles1764576060000, CreateLoginFailures1764576300000, CreateRateLimits1764576360000],
+  modules: (config) => [AccountsModule.forConfig(config), ApiKeysModule, RateLimitModule.forService('auth', config)],
   // auth verifies its own tokens from its key table, not over HTTP from itself.
   accessTokenKeys: SigningKeys,
   commands: { 'rotate-keys': rotateKeysCommand, 'grant-admin': grantAdminCommand },
