@@ -16,6 +16,7 @@ import { PaymentFailedV1 } from './billing/payment-failed.v1';
 import { PaymentSucceededV1 } from './billing/payment-succeeded.v1';
 import { UserRegisteredV1 } from './auth/user-registered.v1';
 import { UserDisabledV1 } from './auth/user-disabled.v1';
+import { UserEmailConfirmedV1 } from './auth/user-email-confirmed.v1';
 import { UserDeletedV1 } from './users/user-deleted.v1';
 import { UserUpdatedV1 } from './users/user-updated.v1';
 import type { EventContract } from './event-contract';
@@ -25,6 +26,7 @@ export const catalogue: readonly EventContract[] = Object.freeze(
   [
     UserRegisteredV1,
     UserDisabledV1,
+    UserEmailConfirmedV1,
     UserUpdatedV1,
     UserDeletedV1,
     ApiKeyCreatedV1,

@@ -12,6 +12,7 @@ export { UserRegisteredV1 } from './auth/user-registered.v1';
 export { ApiKeyCreatedV1 } from './auth/api-key-created.v1';
 export { ApiKeyRevokedV1 } from './auth/api-key-revoked.v1';
 export { UserDisabledV1 } from './auth/user-disabled.v1';
+export { UserEmailConfirmedV1 } from './auth/user-email-confirmed.v1';
 export { UserDeletedV1 } from './users/user-deleted.v1';
 export { UserUpdatedV1 } from './users/user-updated.v1';
 export { ApiKeyUsedV1 } from './jobs/api-key-used.v1';

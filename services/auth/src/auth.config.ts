@@ -18,6 +18,11 @@ interface AuthOwnConfig {
   LOGIN_LOCKOUT_MAX_SECONDS: number;
   /** A count is forgotten after this long without failures. */
   LOGIN_FAILURE_WINDOW_SECONDS: number;
+  EMAIL_CONFIRMATION_TTL_SECONDS: number;
+  PASSWORD_RESET_TTL_SECONDS: number;
+  /** SMTP server for account mails; unset: mails go to the log (see LogMailSender). */
+  SMTP_URL: string | undefined;
+  MAIL_FROM: string;
   /** This account is made an administrator when it registers or logs in. */
   ADMIN_EMAIL: string | undefined;
 }
@@ -49,6 +54,10 @@ export const authEnvSchema = serviceEnvSchema<AuthOwnConfig>(
     LOGIN_LOCKOUT_SECONDS: Joi.number().min(0.1).max(86_400).default(30),
     LOGIN_LOCKOUT_MAX_SECONDS: Joi.number().min(1).max(7 * 86_400).default(3_600),
     LOGIN_FAILURE_WINDOW_SECONDS: Joi.number().integer().min(1).max(7 * 86_400).default(900),
+    EMAIL_CONFIRMATION_TTL_SECONDS: Joi.number().integer().min(60).max(30 * 86_400).default(2 * 86_400),
+    PASSWORD_RESET_TTL_SECONDS: Joi.number().integer().min(1).max(86_400).default(3_600),
+    SMTP_URL: Joi.string().uri({ scheme: ['smtp', 'smtps'] }),
+    MAIL_FROM: Joi.string().max(300).default('Conveyor <no-reply@conveyor.local>'),
     ADMIN_EMAIL: Joi.string()
       .trim()
       .email({ tlds: false })

@@ -8,6 +8,8 @@ export interface Principal {
   userId: string;
   email: string;
   roles: string[];
+  /** The login session (refresh-token family) the token was issued in, when auth says so. */
+  sessionId?: string;
 }
 
 /**
@@ -45,10 +47,10 @@ function decodeHeader(token: string): { alg?: unknown; kid?: unknown } | undefin
 
 /** A correctly signed token must still carry the claims we rely on, in the right shape. */
 function toPrincipal(claims: unknown): Principal | undefined {
-  const { sub, email, exp, roles = [] } = (claims ?? {}) as Record<string, unknown>;
+  const { sub, email, exp, sid, roles = [] } = (claims ?? {}) as Record<string, unknown>;
   if (typeof sub !== 'string' || !isUuid(sub) || typeof email !== 'string') return undefined;
   // The verifier checks `exp` only when present; a token that never expires is refused.
   if (typeof exp !== 'number') return undefined;
   if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) return undefined;
-  return { userId: sub, email, roles };
+  return { userId: sub, email, roles, ...(typeof sid === 'string' && { sessionId: sid }) };
 }

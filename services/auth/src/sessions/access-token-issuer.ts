@@ -16,11 +16,12 @@ export class AccessTokenIssuer {
     @Inject(APP_CONFIG) private readonly config: Pick<AuthConfig, 'ACCESS_TOKEN_TTL_SECONDS'>,
   ) {}
 
-  async issue(credential: Pick<Credential, 'id' | 'email' | 'roles'>): Promise<{ accessToken: string; expiresIn: number }> {
+  /** `sid` names the session (refresh-token family), so "other sessions" can be told from this one. */
+  async issue(credential: Pick<Credential, 'id' | 'email' | 'roles'>, sessionId: string): Promise<{ accessToken: string; expiresIn: number }> {
     const { kid, privateKey } = await this.keys.current();
     const expiresIn = this.config.ACCESS_TOKEN_TTL_SECONDS;
     const accessToken = await this.jwt.signAsync(
-      { sub: credential.id, email: credential.email, roles: credential.roles },
+      { sub: credential.id, email: credential.email, roles: credential.roles, sid: sessionId },
       { algorithm: ACCESS_TOKEN_ALGORITHM, keyid: kid, privateKey, issuer: ACCESS_TOKEN_ISSUER, expiresIn },
     );
     return { accessToken, expiresIn };

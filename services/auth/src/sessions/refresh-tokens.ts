@@ -9,6 +9,8 @@ import { InvalidRefreshTokenError } from './sessions.errors';
 export interface IssuedRefreshToken {
   refreshToken: string;
   refreshExpiresIn: number;
+  /** The family: the session's id. */
+  familyId: string;
 }
 
 /** Opaque: `crt_` and 256 random bits. Only its SHA-256 is stored. */
@@ -79,16 +81,7 @@ export class RefreshTokens {
     await this.revokeFamilies(manager, 'user_id = $1', [userId]);
   }
 
-  /** The family of a (still valid) token, so "other sessions" can be told apart from this one. */
-  async familyOf(token: string): Promise<string | undefined> {
-    if (!TOKEN_FORMAT.test(token)) return undefined;
-    const [row] = await this.dataSource.query<{ family_id: string }[]>(
-      `SELECT family_id FROM auth.refresh_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
-      [hashOf(token)],
-    );
-    return row?.family_id;
-  }
-
+  /** Every family of the user but `keepFamily` (the caller's own session, when known). */
   async revokeOtherFamilies(userId: string, keepFamily: string | undefined, manager: EntityManager): Promise<void> {
     await this.revokeFamilies(manager, 'user_id = $1 AND family_id IS DISTINCT FROM $2', [userId, keepFamily ?? null]);
   }
@@ -105,6 +98,6 @@ export class RefreshTokens {
        VALUES ($1, $2, $3, $4, now(), now() + make_interval(secs => $5))`,
       [randomUUID(), familyId, userId, hashOf(refreshToken), ttl],
     );
-    return { refreshToken, refreshExpiresIn: ttl };
+    return { refreshToken, refreshExpiresIn: ttl, familyId };
   }
 }

@@ -39,8 +39,8 @@ export class IssueAccessTokenHandler {
     }
     await this.throttle.recordSuccess(email);
     const roles = await this.promotion.applyTo(credential);
-    const refresh = await this.refreshTokens.start(credential.id);
-    const access = await this.accessTokens.issue({ ...credential, roles });
+    const { familyId, ...refresh } = await this.refreshTokens.start(credential.id);
+    const access = await this.accessTokens.issue({ ...credential, roles }, familyId);
     return { ...access, tokenType: 'Bearer', ...refresh };
   }
 }

@@ -16,8 +16,8 @@ export class RefreshSessionHandler {
 
   async execute(token: string | undefined) {
     if (!token) throw new InvalidRefreshTokenError();
-    const { userId, ...refresh } = await this.refreshTokens.rotate(token);
+    const { userId, familyId, ...refresh } = await this.refreshTokens.rotate(token);
     const credential = await this.dataSource.getRepository(Credential).findOneByOrFail({ id: userId });
-    return { ...(await this.accessTokens.issue(credential)), tokenType: 'Bearer' as const, ...refresh };
+    return { ...(await this.accessTokens.issue(credential, familyId)), tokenType: 'Bearer' as const, ...refresh };
   }
 }
