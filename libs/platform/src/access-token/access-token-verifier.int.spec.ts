@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { createHmac, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -89,12 +90,15 @@ describe('AccessTokenVerifier with keys from a JWKS endpoint (real HTTP)', () =>
   });
 
   it('keeps the last good set when the endpoint fails', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const v = verifier();
     expect(await v.verify(await sign(current))).toBeDefined();
     failing = true;
 
     expect(await v.verify(await sign(newKey()))).toBeUndefined();
     expect(await v.verify(await sign(current))).toBeDefined();
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('HTTP 503'));
+    warn.mockRestore();
   });
 
   it.each<[string, () => Promise<string>]>([
