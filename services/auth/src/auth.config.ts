@@ -23,6 +23,10 @@ interface AuthOwnConfig {
   /** SMTP server for account mails; unset: mails go to the log (see LogMailSender). */
   SMTP_URL: string | undefined;
   MAIL_FROM: string;
+  /** A signing key older than this is rotated by the running service (0: only by command). */
+  SIGNING_KEY_MAX_AGE_SECONDS: number;
+  /** How often each instance checks the age of the signing key. */
+  SIGNING_KEY_CHECK_INTERVAL_MS: number;
   /** This account is made an administrator when it registers or logs in. */
   ADMIN_EMAIL: string | undefined;
 }
@@ -58,6 +62,8 @@ export const authEnvSchema = serviceEnvSchema<AuthOwnConfig>(
     PASSWORD_RESET_TTL_SECONDS: Joi.number().integer().min(1).max(86_400).default(3_600),
     SMTP_URL: Joi.string().uri({ scheme: ['smtp', 'smtps'] }),
     MAIL_FROM: Joi.string().max(300).default('Conveyor <no-reply@conveyor.local>'),
+    SIGNING_KEY_MAX_AGE_SECONDS: Joi.number().min(0).max(365 * 86_400).default(30 * 86_400),
+    SIGNING_KEY_CHECK_INTERVAL_MS: Joi.number().integer().min(10).max(86_400_000).default(3_600_000),
     ADMIN_EMAIL: Joi.string()
       .trim()
       .email({ tlds: false })

@@ -6,6 +6,7 @@ import { rotateKeysCommand } from '../src/signing-keys/rotate-keys/rotate-keys.c
 import { currentKeySet } from '../src/signing-keys/signing-key.repository';
 import { DataSource } from 'typeorm';
 import { SigningKeys } from '../src/signing-keys/signing-keys';
+import { ScheduledRotation } from '../src/signing-keys/rotate-keys/scheduled-rotation';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -105,6 +106,19 @@ describe('signing keys, JWKS and rotation (real Postgres and RabbitMQ)', () => {
     expect(waiting?.published.map((k) => k.kid)).toContain(waiting?.signing.kid);
     expect(activated?.signing.kid).toBe(kid);
     expect(activated?.published.map((k) => k.kid)).toHaveLength(2);
+  });
+
+  it('rotates on schedule once the newest key is older than SIGNING_KEY_MAX_AGE_SECONDS, and only once', async () => {
+    const schedule = auth.app.get(ScheduledRotation);
+    expect(await schedule.rotateIfDue()).toBeUndefined();
+
+    // thirty-one days pass
+    await auth.sql(`UPDATE auth.signing_keys SET created_at = created_at - interval '31 days'`);
+    const [first, second] = await Promise.all([schedule.rotateIfDue(), schedule.rotateIfDue()]);
+
+    expect([first, second].filter(Boolean)).toHaveLength(1);
+    const [newest] = await auth.sql<{ kid: string }>(`SELECT kid FROM auth.signing_keys ORDER BY created_at DESC LIMIT 1`);
+    expect(newest.kid).toBe(first ?? second);
   });
 
   it('refuses tokens signed with a key it never had, even with a published kid', async () => {

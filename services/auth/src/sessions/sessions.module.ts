@@ -8,6 +8,7 @@ import { EndSessionHttpController } from './end-session/end-session.http.control
 import { RefreshSessionHandler } from './refresh-session/refresh-session.handler';
 import { RefreshSessionHttpController } from './refresh-session/refresh-session.http.controller';
 import { RefreshTokens } from './refresh-tokens';
+import { ScheduledRotation } from '../signing-keys/rotate-keys/scheduled-rotation';
 
 /** Signing keys, access tokens and refresh-token families. */
 @Module({
@@ -19,6 +20,7 @@ import { RefreshTokens } from './refresh-tokens';
     RefreshTokens,
     RefreshSessionHandler,
     AccessTokenGuard,
+    ScheduledRotation,
   ],
   exports: [AccessTokenIssuer, RefreshTokens, SigningKeys],
 })
