@@ -46,6 +46,6 @@ export class LogMailSender extends MailSender {
       this.logger.warn(`SMTP_URL is not set: dropped a mail "${subject}"`);
       return;
     }
-    this.logger.log({ mail: { to, subject, text } }, `mail (not sent, no SMTP_URL): ${subject}`);
+    this.logger.log(`mail not sent (no SMTP_URL) to ${to}: ${subject}\n${text}`);
   }
 }
