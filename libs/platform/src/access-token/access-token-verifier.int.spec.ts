@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { createHmac, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from '@conveyor/testing';
 import { AccessTokenVerifier } from './access-token-verifier';
 import { RemoteJwks } from './remote-jwks';
 
@@ -99,6 +100,21 @@ describe('AccessTokenVerifier with keys from a JWKS endpoint (real HTTP)', () =>
     expect(await v.verify(await sign(current))).toBeDefined();
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('HTTP 503'));
     warn.mockRestore();
+  });
+
+  it('stops trusting a key dropped from the set once the cached set has expired and been refreshed', async () => {
+    let clock = Date.now();
+    const v = new AccessTokenVerifier(new RemoteJwks({ url, cacheSeconds: 300, refetchIntervalMs: 10_000, now: () => clock }));
+    const token = await sign(current);
+    expect(await v.verify(token)).toBeDefined();
+    published = [newKey()];
+
+    clock += 301_000;
+    // the stale set still answers while a background fetch replaces it
+    expect(await v.verify(token)).toBeDefined();
+    await waitFor(() => fetches === 2, { description: 'the background refresh' });
+
+    await waitFor(async () => (await v.verify(token)) === undefined, { description: 'the dropped key to be refused' });
   });
 
   it.each<[string, () => Promise<string>]>([

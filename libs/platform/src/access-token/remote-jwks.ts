@@ -34,15 +34,25 @@ export class RemoteJwks extends AccessTokenKeys {
     this.now = options.now ?? Date.now;
   }
 
+  /**
+   * A known `kid` is answered from the cache at once; a stale cache is refreshed in the
+   * background meanwhile. An unknown `kid` (or no set yet) waits for a fetch, unless one was
+   * tried within `refetchIntervalMs`.
+   */
   async find(kid: string): Promise<string | undefined> {
-    const stale = !this.set || this.now() - this.set.fetchedAt >= this.options.cacheSeconds * 1000;
-    if (stale || !this.set?.keys.has(kid)) await this.refresh(stale);
+    const known = this.set?.keys.get(kid);
+    if (known) {
+      if (this.now() - (this.set?.fetchedAt ?? 0) >= this.options.cacheSeconds * 1000) void this.refresh();
+      return known;
+    }
+    await this.refresh();
     return this.set?.keys.get(kid);
   }
 
-  private refresh(stale: boolean): Promise<void> {
-    if (!stale && this.now() - this.lastAttempt < this.options.refetchIntervalMs) return Promise.resolve();
-    this.inFlight ??= this.fetchSet().finally(() => (this.inFlight = undefined));
+  private refresh(): Promise<void> {
+    if (this.inFlight) return this.inFlight;
+    if (this.now() - this.lastAttempt < this.options.refetchIntervalMs) return Promise.resolve();
+    this.inFlight = this.fetchSet().finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }
 
@@ -64,7 +74,8 @@ export function parseJwks(document: unknown): Map<string, string> {
   const list = (document as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(list)) throw new Error('not a JWKS document');
   for (const jwk of list as (JsonWebKey & { kid?: unknown; use?: unknown })[]) {
-    if (typeof jwk.kid !== 'string' || jwk.kty !== 'EC' || jwk.crv !== 'P-256' || (jwk.use && jwk.use !== 'sig')) continue;
+    if (typeof jwk.kid !== 'string' || jwk.kty !== 'EC' || jwk.crv !== 'P-256') continue;
+    if ((jwk.use && jwk.use !== 'sig') || (jwk.alg && jwk.alg !== 'ES256')) continue;
     try {
       const { x, y, kty, crv } = jwk;
       keys.set(jwk.kid, createPublicKey({ key: { kty, crv, x, y }, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString());
