@@ -4,9 +4,10 @@
 // accounts are reused, credits are only topped up to the target, and the previous demo key
 // of each client is revoked before a new one is made.
 //
-// `npm start` runs it once the services are ready. On its own (`npm run seed`) it needs the
-// JWT_SECRET the services run with, to act as an administrator for the plan change and grant.
-import { createHmac, randomUUID } from 'node:crypto';
+// `npm start` runs it once the services are ready. It acts as an administrator for the plan
+// change and the grant: it registers (or logs in) SEED_ADMIN_EMAIL, which must be auth's
+// ADMIN_EMAIL (npm start and docker compose set both to admin@conveyor.local) or have been made
+// an administrator with `node services/auth/src/main.ts grant-admin <email>`.
 import { pathToFileURL } from 'node:url';
 
 const DEMO_PASSWORD = 'conveyor-demo-password';
@@ -16,8 +17,20 @@ const clients = [
   { email: 'demo-pro@conveyor.local', name: 'Demo Pro', plan: 'pro', credits: 100 },
 ];
 
-export async function seed({ authUrl, billingUrl, jwtSecret, log = console.log }) {
-  const admin = `Bearer ${signHs256({ sub: randomUUID(), email: 'seed@conveyor.local', roles: ['admin'] }, jwtSecret)}`;
+/** The development administrator; never use these outside a laptop. */
+export const SEED_ADMIN = {
+  email: process.env.SEED_ADMIN_EMAIL ?? 'admin@conveyor.local',
+  name: 'Conveyor Admin',
+  password: process.env.SEED_ADMIN_PASSWORD ?? 'conveyor-admin-password',
+};
+
+export async function seed({ authUrl, billingUrl, admin: adminAccount = SEED_ADMIN, log = console.log }) {
+  const { token: adminToken } = await registerOrLogin(authUrl, adminAccount, adminAccount.password);
+  const roles = JSON.parse(Buffer.from(adminToken.split('.')[1], 'base64url').toString()).roles ?? [];
+  if (!roles.includes('admin')) {
+    throw new Error(`${adminAccount.email} is not an administrator: set auth's ADMIN_EMAIL to it, or run grant-admin`);
+  }
+  const admin = `Bearer ${adminToken}`;
   for (const client of clients) {
     const user = await registerOrLogin(authUrl, client);
     const auth = `Bearer ${user.token}`;
@@ -44,12 +57,12 @@ export async function seed({ authUrl, billingUrl, jwtSecret, log = console.log }
   log(`  (password of both demo accounts: ${DEMO_PASSWORD})`);
 }
 
-async function registerOrLogin(authUrl, client) {
+async function registerOrLogin(authUrl, client, password = DEMO_PASSWORD) {
   const registered = await call('POST', `${authUrl}/v1/auth/register`, {
-    body: { email: client.email, password: DEMO_PASSWORD, name: client.name },
+    body: { email: client.email, password, name: client.name },
   });
   if (registered.status !== 201 && registered.status !== 409) throw new Error(`register ${client.email}: ${registered.status}`);
-  const { body: login } = await expectOk(call('POST', `${authUrl}/v1/auth/login`, { body: { email: client.email, password: DEMO_PASSWORD } }));
+  const { body: login } = await expectOk(call('POST', `${authUrl}/v1/auth/login`, { body: { email: client.email, password } }));
   const { body: me } = await expectOk(call('GET', `${authUrl}/v1/auth/me`, { auth: `Bearer ${login.accessToken}` }));
   return { id: me.id, token: login.accessToken };
 }
@@ -79,22 +92,9 @@ async function waitUntil(probe, what, timeoutMs = 15_000) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** A short-lived HS256 access token, as auth issues them (administrator role for the seed). */
-function signHs256(claims, secret) {
-  const now = Math.floor(Date.now() / 1000);
-  const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ ...claims, iss: 'conveyor-auth', iat: now, exp: now + 300 })}`;
-  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
-}
-
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  if (!process.env.JWT_SECRET) {
-    console.error('npm run seed needs the JWT_SECRET the services run with (npm start seeds by itself).');
-    process.exit(1);
-  }
   await seed({
     authUrl: process.env.AUTH_URL ?? 'http://127.0.0.1:3001',
     billingUrl: process.env.BILLING_URL ?? 'http://127.0.0.1:3003',
-    jwtSecret: process.env.JWT_SECRET,
   });
 }

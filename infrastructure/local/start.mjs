@@ -8,11 +8,10 @@
 // README) can be set in the environment and is passed through; <SERVICE>_HTTP_PORT and
 // <SERVICE>_DATABASE_URL (e.g. WEBHOOK_DELIVERY_HTTP_PORT) set one service's own.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setupDatabase } from '../postgres/setup.mjs';
-import { seed } from './seed.mjs';
+import { SEED_ADMIN, seed } from './seed.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const services = [
@@ -49,16 +48,16 @@ function envFor(service) {
     ...process.env,
     DATABASE_URL: process.env[envName(service, 'DATABASE_URL')] || databaseUrlFor(service),
     HTTP_PORT: process.env[envName(service, 'HTTP_PORT')] || String(service.port),
-    JWT_SECRET: jwtSecret,
+    // Every service verifies access tokens with the public keys auth publishes.
+    AUTH_JWKS_URL: process.env.AUTH_JWKS_URL || `http://127.0.0.1:${portOf('auth')}/.well-known/jwks.json`,
+    // The seed logs in as this account to act as an administrator.
+    ADMIN_EMAIL: process.env.ADMIN_EMAIL || SEED_ADMIN.email,
   };
 }
 
 const entry = (name) => resolve(root, `dist/services/${name}/services/${name}/src/main.js`);
 
-// Every service must verify the tokens auth signs. Without a configured secret, this run gets
-// a random one: tokens then die with the run, which is what a development machine wants.
-const jwtSecret = process.env.JWT_SECRET || randomBytes(32).toString('base64url');
-if (!process.env.JWT_SECRET) say('JWT_SECRET not set: using a random secret for this run');
+const portOf = (name) => process.env[envName({ name }, 'HTTP_PORT')] || String(services.find((s) => s.name === name).port);
 
 say(`preparing database ${database}`);
 await setupDatabase({ adminUrl, database });
@@ -120,7 +119,7 @@ for (const { service } of children) {
 }
 if (!stopping) {
   say('demo clients (npm run seed):');
-  await seed({ authUrl: urlOf('auth'), billingUrl: urlOf('billing'), jwtSecret }).catch((error) =>
+  await seed({ authUrl: urlOf('auth'), billingUrl: urlOf('billing'), admin: SEED_ADMIN }).catch((error) =>
     say(`seeding the demo clients failed: ${error.message}`),
   );
 }

@@ -11,7 +11,20 @@ export interface CommonConfig {
   /** Redeliveries of a failing message before it is dead-lettered. */
   AMQP_DELIVERY_LIMIT: number;
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  JWT_SECRET: string;
+  /** Where auth publishes its public signing keys; every service verifies access tokens with them. */
+  AUTH_JWKS_URL: string;
+  /** How long a fetched key set is trusted before it is fetched again. */
+  AUTH_JWKS_CACHE_SECONDS: number;
+  /** Least time between two fetches caused by tokens with an unknown `kid` (a flood cannot hammer auth). */
+  AUTH_JWKS_REFETCH_INTERVAL_MS: number;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the client IP (Express `trust proxy`):
+   * `false` (the socket's address), `true`, a hop count, or addresses/subnets such as `loopback`.
+   */
+  HTTP_TRUST_PROXY: boolean | number | string;
+  /** Requests per window on a service's public API, per API key, user or IP (0: no limit). */
+  RATE_LIMIT_REQUESTS: number;
+  RATE_LIMIT_WINDOW_SECONDS: number;
   OUTBOX_POLL_INTERVAL_MS: number;
   OUTBOX_RETENTION_HOURS: number;
   /** Failed publishes of one event before the relay abandons it (it stays, with its error). */
@@ -31,7 +44,14 @@ export const commonEnvSchema = {
     .default(''),
   AMQP_DELIVERY_LIMIT: Joi.number().integer().min(1).max(100).default(5),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
-  JWT_SECRET: Joi.string().min(32).required(),
+  AUTH_JWKS_URL: Joi.string()
+    .uri({ scheme: ['http', 'https'] })
+    .default('http://127.0.0.1:3001/.well-known/jwks.json'),
+  AUTH_JWKS_CACHE_SECONDS: Joi.number().integer().min(1).max(86_400).default(300),
+  AUTH_JWKS_REFETCH_INTERVAL_MS: Joi.number().integer().min(0).max(600_000).default(10_000),
+  HTTP_TRUST_PROXY: Joi.alternatives(Joi.boolean(), Joi.number().integer().min(0), Joi.string().max(500)).default(false),
+  RATE_LIMIT_REQUESTS: Joi.number().integer().min(0).max(1_000_000).default(600),
+  RATE_LIMIT_WINDOW_SECONDS: Joi.number().integer().min(1).max(3_600).default(60),
   OUTBOX_POLL_INTERVAL_MS: Joi.number().integer().min(10).max(60_000).default(1_000),
   OUTBOX_RETENTION_HOURS: Joi.number().min(0).max(24 * 90).default(72),
   OUTBOX_MAX_ATTEMPTS: Joi.number().integer().min(1).max(1000).default(20),

@@ -2,12 +2,11 @@ import Joi from 'joi';
 import { ConfigValidationError, jsonEnv, loadConfig, serviceEnvSchema } from './index';
 
 const schema = serviceEnvSchema({ port: 3001, databaseUrl: 'postgres://conveyor_auth@127.0.0.1:5432/conveyor' });
-const secret = 'x'.repeat(32);
 
 describe('loadConfig', () => {
   it('fills defaults and converts types when the environment is valid', () => {
-    // given only the one required variable
-    const config = loadConfig(schema, { JWT_SECRET: secret, HTTP_PORT: '4000' });
+    // given nothing but a port
+    const config = loadConfig(schema, { HTTP_PORT: '4000' });
 
     // then defaults apply and numbers are numbers
     expect(config.HTTP_PORT).toBe(4000);
@@ -16,10 +15,10 @@ describe('loadConfig', () => {
   });
 
   it('names every bad variable in one error', () => {
-    // given three problems at once
-    const env = { HTTP_PORT: 'eighty', AMQP_URL: 'http://not-amqp', LOG_LEVEL: 'loud' };
+    // given four problems at once
+    const env = { HTTP_PORT: 'eighty', AMQP_URL: 'http://not-amqp', LOG_LEVEL: 'loud', AUTH_JWKS_URL: 'ftp://keys' };
 
-    // when / then: one error lists them all, plus the missing secret
+    // when / then: one error lists them all
     let error: unknown;
     try {
       loadConfig(schema, env);
@@ -28,13 +27,13 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigValidationError);
     const problems = (error as ConfigValidationError).problems.join('\n');
-    for (const name of ['HTTP_PORT', 'AMQP_URL', 'LOG_LEVEL', 'JWT_SECRET']) {
+    for (const name of ['HTTP_PORT', 'AMQP_URL', 'LOG_LEVEL', 'AUTH_JWKS_URL']) {
       expect(problems).toContain(name);
     }
   });
 
   it('ignores variables the service does not read', () => {
-    const config = loadConfig(schema, { JWT_SECRET: secret, PATH: '/usr/bin' }) as Record<string, unknown>;
+    const config = loadConfig(schema, { PATH: '/usr/bin' }) as Record<string, unknown>;
     expect(config['PATH']).toBeUndefined();
   });
 });

@@ -18,12 +18,20 @@ import { UserRegisteredV1 } from './auth/user-registered.v1';
 import { DeliveryExhaustedV1 } from './webhooks/delivery-exhausted.v1';
 import { DeliverySucceededV1 } from './webhooks/delivery-succeeded.v1';
 import { EndpointDisabledV1 } from './webhooks/endpoint-disabled.v1';
+import { UserDisabledV1 } from './auth/user-disabled.v1';
+import { UserEmailConfirmedV1 } from './auth/user-email-confirmed.v1';
+import { UserDeletedV1 } from './users/user-deleted.v1';
+import { UserUpdatedV1 } from './users/user-updated.v1';
 import type { EventContract } from './event-contract';
 
 /** Every published contract, every version. A version is never removed once published. */
 export const catalogue: readonly EventContract[] = Object.freeze(
   [
     UserRegisteredV1,
+    UserDisabledV1,
+    UserEmailConfirmedV1,
+    UserUpdatedV1,
+    UserDeletedV1,
     ApiKeyCreatedV1,
     ApiKeyRevokedV1,
     ApiKeyUsedV1,

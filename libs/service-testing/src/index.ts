@@ -1,5 +1,5 @@
-export { signAccessToken, TEST_JWT_SECRET } from './access-token';
-export type { AccessTokenClaims } from './access-token';
+export { generateSigningKey, jwksOf, signAccessToken, startJwksServer, TEST_SIGNING_KEY } from './access-token';
+export type { AccessTokenClaims, JwksServer, SigningKey } from './access-token';
 export { send, STACK_TRACE } from './http-reply';
 export type { Reply, RequestOptions } from './http-reply';
 export { startServiceUnderTest } from './service-under-test';

@@ -15,13 +15,17 @@ import {
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { send, type Reply, type RequestOptions } from './http-reply';
-import { TEST_JWT_SECRET } from './access-token';
+import { startJwksServer, TEST_SIGNING_KEY, type JwksServer } from './access-token';
 
 
 export interface ServiceUnderTest<C extends ServiceConfig> {
   /** Base URL of the running service, e.g. `http://127.0.0.1:39211`. */
   readonly url: string;
   readonly config: C;
+  /** The Nest application, for specs that need one of its providers. */
+  readonly app: RunningService['app'];
+  /** The JWKS the service trusts (TEST_SIGNING_KEY unless the spec publishes others). */
+  readonly jwks: JwksServer;
   readonly database: TestDatabase;
   /** The spec's own AMQP namespace and the service's exchange and queue names in it. */
   readonly namespace: string;
@@ -38,8 +42,9 @@ export interface ServiceUnderTest<C extends ServiceConfig> {
 /**
  * Boots a real service in this process, as its `main.ts` would, against a fresh database, an
  * AMQP namespace of its own and a random HTTP port. Once this resolves the service's queue is
- * declared and bound, so events published to the namespace reach it. `env` overrides the
- * test defaults.
+ * declared and bound, so events published to the namespace reach it. The service fetches its
+ * access-token keys over HTTP from a JWKS server of the spec's own, publishing TEST_SIGNING_KEY
+ * (a refetch on an unknown `kid` is not throttled). `env` overrides the test defaults.
  */
 export async function startServiceUnderTest<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
@@ -49,12 +54,16 @@ export async function startServiceUnderTest<C extends ServiceConfig>(
   const namespace = uniqueName(`${definition.name}-spec`);
   let service: RunningService | undefined;
   let admin: Client | undefined;
+  const jwks = await startJwksServer(TEST_SIGNING_KEY);
   try {
     const config = loadConfig(definition.envSchema, {
       DATABASE_URL: database.urlFor(definition.name as ServiceName),
       AMQP_URL: TEST_AMQP_URL,
       AMQP_NAMESPACE: namespace,
-      JWT_SECRET: TEST_JWT_SECRET,
+      AUTH_JWKS_URL: jwks.url,
+      AUTH_JWKS_REFETCH_INTERVAL_MS: '0',
+      // High enough never to get in a spec's way, so the limiter still runs on every request.
+      RATE_LIMIT_REQUESTS: '100000',
       BCRYPT_ROUNDS: '4',
       HTTP_PORT: '0',
       HTTP_HOST: '127.0.0.1',
@@ -90,6 +99,8 @@ export async function startServiceUnderTest<C extends ServiceConfig>(
     return {
       url,
       config,
+      app: running.app,
+      jwks,
       database,
       namespace,
       names,
@@ -106,12 +117,14 @@ export async function startServiceUnderTest<C extends ServiceConfig>(
           exchanges: [names.exchange, names.deadLetterExchange],
         });
         await database.drop();
+        await jwks.close();
       },
     };
   } catch (error) {
     await admin?.end().catch(() => undefined);
     await service?.stop().catch(() => undefined);
     await database.drop().catch(() => undefined);
+    await jwks.close();
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { scrapeMetrics, waitFor } from '@conveyor/testing';
 import { call, registerAndLogin } from './support/http';
 import { startPlatform, type Platform } from './support/platform';
-import { runNodeScript, SYSTEM_TEST_JWT_SECRET } from './support/service-process';
+import { runNodeScript } from './support/service-process';
 
 type Client = Awaited<ReturnType<typeof registerAndLogin>> & { apiKey: string };
 
@@ -148,7 +148,6 @@ describe('the job saga (auth, user, billing and jobs as separate processes)', ()
       const { exit, output } = runNodeScript('infrastructure/local/seed.mjs', {
         AUTH_URL: url('auth'),
         BILLING_URL: url('billing'),
-        JWT_SECRET: SYSTEM_TEST_JWT_SECRET,
       });
       expect(await exit).toBe(0);
       return output.join('\n').match(/ck_live_[0-9A-Za-z]+/g) ?? [];

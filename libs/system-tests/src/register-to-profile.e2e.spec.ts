@@ -1,10 +1,9 @@
-import { JwtService } from '@nestjs/jwt';
 import { waitFor } from '@conveyor/testing';
 import { randomUUID } from 'node:crypto';
 import { call, registerAndLogin } from './support/http';
 import { startOtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
 import { startPlatform, type Platform } from './support/platform';
-import { SYSTEM_TEST_JWT_SECRET } from './support/service-process';
+import { generateSigningKey, signAccessToken } from '@conveyor/service-testing';
 
 const SPAN_KIND = { SERVER: 2, PRODUCER: 4, CONSUMER: 5 } as const;
 
@@ -49,18 +48,15 @@ describe('register → profile (auth and user as separate processes)', () => {
     expect(profile).toMatchObject({ id: registered.body['id'], email, name: 'Test User' });
   });
 
-  it('answers 404 while no profile exists for the caller, and 401 without a token', async () => {
+  it('answers 401 without a token and with a token signed by a key auth does not publish', async () => {
     const userUrl = `${platform.service('user').url}/v1/users/me`;
-    const unknownUser = new JwtService({ secret: SYSTEM_TEST_JWT_SECRET }).sign(
-      { sub: randomUUID(), email: 'nobody@example.com', roles: ['user'] },
-      { issuer: 'conveyor-auth', expiresIn: 60 },
-    );
+    const forged = await signAccessToken({ userId: randomUUID(), key: generateSigningKey() });
 
-    const missing = await call(userUrl, { token: unknownUser });
     const anonymous = await call(userUrl);
+    const refused = await call(userUrl, { token: forged });
 
-    expect(missing.status).toBe(404);
-    expect(missing.body['code']).toBe('USERS.PROFILE_NOT_FOUND');
+    expect(refused.status).toBe(401);
+    expect(refused.body['code']).toBe('AUTH.UNAUTHENTICATED');
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('content-type')).toMatch(/application\/problem\+json/);
   });

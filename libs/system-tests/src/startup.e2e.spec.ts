@@ -8,12 +8,12 @@ const SCHEMA = { auth: 'auth', user: 'users', billing: 'billing', jobs: 'jobs', 
 
 describe('start-up configuration', () => {
   it('refuses to start with a bad environment and names every bad variable', async () => {
-    // given three invalid variables and a missing required one
+    // given four invalid variables
     const { exit, output } = runServiceCommand('user', {
       HTTP_PORT: 'eighty',
       AMQP_URL: 'http://not-a-broker',
       LOG_LEVEL: 'chatty',
-      JWT_SECRET: '',
+      AUTH_JWKS_URL: 'not a url',
     });
 
     // then the process exits with an error before doing anything else
@@ -21,7 +21,7 @@ describe('start-up configuration', () => {
     const fatal = output.map((line) => safeJson(line)).find((line) => line?.['level'] === 'fatal');
     expect(fatal).toMatchObject({ service: 'user', code: 'CONFIG.INVALID_ENVIRONMENT' });
     const problems = (fatal?.['problems'] as string[]).join('\n');
-    for (const name of ['HTTP_PORT', 'AMQP_URL', 'LOG_LEVEL', 'JWT_SECRET']) expect(problems).toContain(name);
+    for (const name of ['HTTP_PORT', 'AMQP_URL', 'LOG_LEVEL', 'AUTH_JWKS_URL']) expect(problems).toContain(name);
     expect(output.join('\n')).not.toMatch(/listening on/);
   }, 30_000);
 });

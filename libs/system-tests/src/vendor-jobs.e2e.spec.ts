@@ -1,6 +1,6 @@
 import { AccountPlanChangedV1, createEvent, CreditsReservedV1 } from '@conveyor/contracts';
 import { AmqpConnection, EventPublisher, topologyNames } from '@conveyor/messaging';
-import { signAccessToken } from '@conveyor/service-testing';
+import { signAccessToken, startJwksServer, TEST_SIGNING_KEY, type JwksServer } from '@conveyor/service-testing';
 import {
   createTestDatabase,
   deleteBrokerObjects,
@@ -16,7 +16,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { call } from './support/http';
-import { runServiceCommand, startServiceProcess, SYSTEM_TEST_JWT_SECRET, type ServiceProcess } from './support/service-process';
+import { runServiceCommand, startServiceProcess, type ServiceProcess } from './support/service-process';
 
 const LIMIT = { requests: 5, intervalMs: 1_000 };
 const API_KEY = 'limited-vendor-key-that-no-log-may-show';
@@ -34,19 +34,23 @@ describe('vendor jobs across two jobs processes', () => {
   let admin: Client;
   let connection: AmqpConnection;
   let publisher: EventPublisher;
+  // Stands in for auth's JWKS: the jobs processes verify the spec's tokens with it.
+  let jwks: JwksServer;
   const namespace = uniqueName('sys-vendor');
   const workers: ServiceProcess[] = [];
 
   beforeAll(async () => {
-    [db, limited, asyncVendor] = await Promise.all([
+    [db, limited, asyncVendor, jwks] = await Promise.all([
       createTestDatabase(),
       startTestVendor({ name: 'limited', mode: 'sync' }),
       startTestVendor({ name: 'later', mode: 'async', secret: CALLBACK_SECRET }),
+      startJwksServer(TEST_SIGNING_KEY),
     ]);
     const env = {
       DATABASE_URL: db.urlFor('jobs'),
       AMQP_URL: TEST_AMQP_URL,
       AMQP_NAMESPACE: namespace,
+      AUTH_JWKS_URL: jwks.url,
       LOG_LEVEL: 'info',
       WORKER_POLL_INTERVAL_MS: '100',
       WORKER_CONCURRENCY: '16',
@@ -72,6 +76,7 @@ describe('vendor jobs across two jobs processes', () => {
     await publisher?.close();
     await connection?.close();
     await Promise.all(workers.map((worker) => worker.stop()));
+    await jwks?.close();
     await admin?.end();
     await Promise.all([limited, asyncVendor].map((vendor) => vendor?.close()));
     await db?.drop();
@@ -92,7 +97,7 @@ describe('vendor jobs across two jobs processes', () => {
     await waitFor(async () => (await admin.query('SELECT 1 FROM jobs.plans WHERE user_id = $1', [userId])).rowCount === 1, {
       description: 'the plan to be stored',
     });
-    return { userId, token: await signAccessToken({ userId, secret: SYSTEM_TEST_JWT_SECRET }) };
+    return { userId, token: await signAccessToken({ userId }) };
   }
 
   /** Submits the jobs to both processes in turn, then reserves them all as billing would. */

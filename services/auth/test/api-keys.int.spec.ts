@@ -1,7 +1,6 @@
 import { ApiKeyUsedV1, createEvent } from '@conveyor/contracts';
 import {
   STACK_TRACE,
-  signAccessToken,
   startServiceUnderTest,
   type Reply,
   type ServiceUnderTest,
@@ -11,6 +10,7 @@ import { Attr } from '@conveyor/tracing';
 import { createHash, randomUUID } from 'node:crypto';
 import { authService } from '../src/auth.definition';
 import type { AuthConfig } from '../src/auth.config';
+import { signWithAuthKey } from './auth-keys';
 
 const PASSWORD = 'correct horse battery staple';
 const KEY = /^ck_live_[0-9A-Za-z]{43,}$/;
@@ -271,7 +271,7 @@ describe('API keys (real Postgres and RabbitMQ)', () => {
 
     it('answers 401 AUTH.ACCOUNT_NOT_FOUND for a valid token whose account does not exist, and writes nothing', async () => {
       const userId = randomUUID();
-      const token = await signAccessToken({ userId, email: 'gone@example.com', expiresIn: 60 });
+      const token = await signWithAuthKey(auth, { userId, email: 'gone@example.com', expiresIn: 60 });
       const before = await totals();
 
       const reply = await create({ userId, token });

@@ -1,6 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
-import { randomUUID } from 'node:crypto';
-import { type Reply, STACK_TRACE, type ServiceUnderTest, TEST_JWT_SECRET, startServiceUnderTest } from '@conveyor/service-testing';
+import { createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
+import { type Reply, STACK_TRACE, type ServiceUnderTest, startServiceUnderTest } from '@conveyor/service-testing';
 import { authService } from '../src/auth.definition';
 import type { AuthConfig } from '../src/auth.config';
 
@@ -12,7 +12,7 @@ describe('POST /v1/auth/login (real Postgres and RabbitMQ)', () => {
 
   beforeAll(async () => {
     // Production-like bcrypt cost, so the timing comparison below measures real hashing work.
-    auth = await startServiceUnderTest(authService, { BCRYPT_ROUNDS: '10' });
+    auth = await startServiceUnderTest(authService, { BCRYPT_ROUNDS: '10', LOGIN_MAX_FAILURES: '100' });
     const email = `login-${randomUUID()}@example.com`;
     const registered = await auth.request('POST', '/v1/auth/register', { body: { email, password: PASSWORD } });
     expect(registered.status).toBe(201);
@@ -33,10 +33,22 @@ describe('POST /v1/auth/login (real Postgres and RabbitMQ)', () => {
     const reply = await login(account.email, PASSWORD);
 
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 900 });
-    const claims = await new JwtService().verifyAsync(String(reply.body['accessToken']), {
-      secret: TEST_JWT_SECRET,
-      algorithms: ['HS256'],
+    expect(reply.body).toEqual({
+      accessToken: expect.any(String),
+      tokenType: 'Bearer',
+      expiresIn: 900,
+      refreshToken: expect.stringMatching(/^crt_[A-Za-z0-9_-]{43}$/),
+      refreshExpiresIn: 30 * 86_400,
+    });
+    const token = String(reply.body['accessToken']);
+    const header = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { alg: string; kid: string };
+    const jwks = await auth.request('GET', '/.well-known/jwks.json');
+    const jwk = (jwks.body['keys'] as { kid: string }[]).find((k) => k.kid === header.kid);
+    expect(header.alg).toBe('ES256');
+    expect(jwk).toBeDefined();
+    const claims = await new JwtService().verifyAsync(token, {
+      publicKey: createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString(),
+      algorithms: ['ES256'],
       issuer: 'conveyor-auth',
     });
     expect(claims).toMatchObject({ sub: account.id, email: account.email, roles: ['user'] });

@@ -1,16 +1,12 @@
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
-import { STACK_TRACE, type ServiceUnderTest, TEST_JWT_SECRET, startServiceUnderTest } from '@conveyor/service-testing';
+import { generateSigningKey, STACK_TRACE, type ServiceUnderTest, startServiceUnderTest } from '@conveyor/service-testing';
 import { authService } from '../src/auth.definition';
 import type { AuthConfig } from '../src/auth.config';
+import { SigningKeys } from '../src/signing-keys/signing-keys';
 
 const PASSWORD = 'correct horse battery staple';
 
-/** Signs tokens as the auth service does (HS256, issuer conveyor-auth) unless told otherwise. */
-const signer = (secret = TEST_JWT_SECRET) =>
-  new JwtService({ secret, signOptions: { algorithm: 'HS256', issuer: 'conveyor-auth' } });
-
-const OTHER_SECRET = 'a-different-secret-of-at-least-32-chars';
 
 describe('GET /v1/auth/me (real Postgres and RabbitMQ)', () => {
   let auth: ServiceUnderTest<AuthConfig>;
@@ -31,6 +27,12 @@ describe('GET /v1/auth/me (real Postgres and RabbitMQ)', () => {
 
   afterAll(() => auth?.close());
 
+  /** Signs tokens as the auth service does (ES256 with its current key, issuer conveyor-auth) unless told otherwise. */
+  const signer = async (key?: { kid: string; privateKey: import('node:crypto').KeyObject }) => {
+    const { kid, privateKey } = key ?? (await auth.app.get(SigningKeys).current());
+    return new JwtService({ privateKey, signOptions: { algorithm: 'ES256', keyid: kid, issuer: 'conveyor-auth' } });
+  };
+
   const me = (headers: Record<string, string> = {}) => auth.request('GET', '/v1/auth/me', { headers });
 
   it('answers 200 with the account of a valid access token', async () => {
@@ -46,34 +48,34 @@ describe('GET /v1/auth/me (real Postgres and RabbitMQ)', () => {
     ['there is no Authorization header', async () => ({})],
     ['the token is garbage', async () => ({ authorization: 'Bearer not.a.token' })],
     [
-      'the token is signed with another secret',
+      'the token is signed with a key auth does not publish',
       async () => ({
-        authorization: `Bearer ${await signer(OTHER_SECRET).signAsync(claimsOf(), { expiresIn: 60 })}`,
+        authorization: `Bearer ${await (await signer(generateSigningKey())).signAsync(claimsOf(), { expiresIn: 60 })}`,
       }),
     ],
     [
       'the token has expired',
       async () => ({
-        authorization: `Bearer ${await signer().signAsync({ ...claimsOf(), exp: Math.floor(Date.now() / 1000) - 60 })}`,
+        authorization: `Bearer ${await (await signer()).signAsync({ ...claimsOf(), exp: Math.floor(Date.now() / 1000) - 60 })}`,
       }),
     ],
     [
       'the token was issued by someone else',
       async () => ({
-        authorization: `Bearer ${await signer().signAsync(claimsOf(), { issuer: 'somebody-else', expiresIn: 60 })}`,
+        authorization: `Bearer ${await (await signer()).signAsync(claimsOf(), { issuer: 'somebody-else', expiresIn: 60 })}`,
       }),
     ],
     [
       'a correctly signed token never expires',
-      async () => ({ authorization: `Bearer ${await signer().signAsync(claimsOf())}` }),
+      async () => ({ authorization: `Bearer ${await (await signer()).signAsync(claimsOf())}` }),
     ],
     [
       'a correctly signed token has no subject',
-      async () => ({ authorization: `Bearer ${await signer().signAsync({ email: 'x@example.com' }, { expiresIn: 60 })}` }),
+      async () => ({ authorization: `Bearer ${await (await signer()).signAsync({ email: 'x@example.com' }, { expiresIn: 60 })}` }),
     ],
     [
       'a correctly signed token has a subject that is not a user id',
-      async () => ({ authorization: `Bearer ${await signer().signAsync({ ...claimsOf(), sub: 'not-a-uuid' }, { expiresIn: 60 })}` }),
+      async () => ({ authorization: `Bearer ${await (await signer()).signAsync({ ...claimsOf(), sub: 'not-a-uuid' }, { expiresIn: 60 })}` }),
     ],
     [
       'the credentials use the Basic scheme',
@@ -89,7 +91,7 @@ describe('GET /v1/auth/me (real Postgres and RabbitMQ)', () => {
   });
 
   it('answers 401 AUTH.ACCOUNT_NOT_FOUND for a valid token whose account does not exist', async () => {
-    const token = await signer().signAsync({ ...claimsOf(), sub: randomUUID() }, { expiresIn: 60 });
+    const token = await (await signer()).signAsync({ ...claimsOf(), sub: randomUUID() }, { expiresIn: 60 });
 
     const reply = await me({ authorization: `Bearer ${token}` });
 

@@ -9,6 +9,7 @@ import { LedgerModule } from './ledger/ledger.module';
 import { CreateMessaging1764230400000 } from './migrations/1764230400000-create-messaging';
 import { CreateAccounts1764316800000 } from './migrations/1764316800000-create-accounts';
 import { CreatePayments1764403200000 } from './migrations/1764403200000-create-payments';
+import { CloseAccounts1764576180000 } from './migrations/1764576180000-close-accounts';
 import { Plan } from './plans/plan.entity';
 import { PlansModule } from './plans/plans.module';
 import { Payment } from './top-ups/payment.entity';
@@ -20,6 +21,6 @@ export const billingService: ServiceDefinition<BillingConfig> = {
   schema: 'billing',
   envSchema: billingEnvSchema,
   entities: [Account, Plan, LedgerEntry, Payment],
-  migrations: [CreateMessaging1764230400000, CreateAccounts1764316800000, CreatePayments1764403200000],
+  migrations: [CreateMessaging1764230400000, CreateAccounts1764316800000, CreatePayments1764403200000, CloseAccounts1764576180000],
   modules: (config) => [AccountsModule, PlansModule, GrantsModule, LedgerModule, CreditsModule, TopUpsModule.forConfig(config)],
 };

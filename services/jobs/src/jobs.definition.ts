@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '@conveyor/platform';
+import { RateLimitModule, type ServiceDefinition } from '@conveyor/platform';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { jobsEnvSchema, type JobsConfig } from './jobs.config';
 import { Job } from './jobs/job.entity';
@@ -16,6 +16,9 @@ import { CreateJobStatusLog1764380000000 } from './migrations/1764380000000-crea
 import { PlansModule } from './plans/plans.module';
 import { ResultsHttpModule } from './results/results-http.module';
 import { VendorCallbacksHttpModule } from './vendors/vendor-callbacks-http.module';
+import { CreateDeletedUsers1764576240000 } from './migrations/1764576240000-create-deleted-users';
+import { CreateRateLimits1764576420000 } from './migrations/1764576420000-create-rate-limits';
+import { UsersModule } from './users/users.module';
 
 export const jobsService: ServiceDefinition<JobsConfig> = {
   name: 'jobs',
@@ -32,11 +35,15 @@ export const jobsService: ServiceDefinition<JobsConfig> = {
     CreateVendorTables1764360000000,
     AddJobRetryDelay1764370000000,
     CreateJobStatusLog1764380000000,
+    CreateDeletedUsers1764576240000,
+    CreateRateLimits1764576420000,
   ],
   // A `worker` process serves only the health routes over HTTP.
   modules: (config) => [
     ApiKeysModule,
     PlansModule,
+    UsersModule,
+    RateLimitModule.forService('jobs', config),
     ...(config.JOBS_ROLE === 'worker' ? [] : [JobsHttpModule, ResultsHttpModule, VendorCallbacksHttpModule]),
     JobProcessingModule,
   ],

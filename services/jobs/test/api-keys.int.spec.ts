@@ -1,4 +1,11 @@
-import { signAccessToken, STACK_TRACE, startServiceUnderTest, type ServiceUnderTest } from '@conveyor/service-testing';
+import {
+  generateSigningKey,
+  signAccessToken,
+  STACK_TRACE,
+  startServiceUnderTest,
+  type ServiceUnderTest,
+  type SigningKey,
+} from '@conveyor/service-testing';
 import { startInMemoryTracing, waitFor, type InMemoryTracing } from '@conveyor/testing';
 import { Attr } from '@conveyor/tracing';
 import { randomUUID } from 'node:crypto';
@@ -7,8 +14,8 @@ import { jobsService } from '../src/jobs.definition';
 import { apiKeyCreated as created, apiKeyRevoked as revoked, newKey, sha256 } from './api-key.fixtures';
 
 /** An access token for `userId`, signed as the auth service signs them. */
-const tokenFor = (userId: string, { secret, expiresIn }: { secret?: string; expiresIn?: number } = {}) =>
-  signAccessToken({ userId, secret, expiresIn });
+const tokenFor = (userId: string, { key, expiresIn }: { key?: SigningKey; expiresIn?: number } = {}) =>
+  signAccessToken({ userId, key, expiresIn });
 
 interface ApiKeyRow {
   user_id: string;
@@ -155,11 +162,11 @@ describe('API keys in the jobs service (real Postgres and RabbitMQ)', () => {
     expect(reply.text).not.toMatch(STACK_TRACE);
   });
 
-  it('refuses access tokens that are expired or signed with another secret', async () => {
+  it('refuses access tokens that are expired or signed with a key auth does not publish', async () => {
     const userId = randomUUID();
     for (const token of [
       await tokenFor(userId, { expiresIn: -10 }),
-      await tokenFor(userId, { secret: 'another-secret-that-is-long-enough-000000' }),
+      await tokenFor(userId, { key: generateSigningKey() }),
     ]) {
       const reply = await listJobs(token);
       expect(reply.status).toBe(401);

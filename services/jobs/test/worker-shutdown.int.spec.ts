@@ -3,7 +3,6 @@ import { topologyNames } from '@conveyor/messaging';
 import { OutboxWriter } from '@conveyor/outbox';
 import { dataSourceOptions, runMigrations } from '@conveyor/persistence';
 import { createServiceApp, type RunningService } from '@conveyor/platform';
-import { TEST_JWT_SECRET } from '@conveyor/service-testing';
 import {
   createTestDatabase,
   deleteBrokerObjects,
@@ -45,7 +44,6 @@ describe('shutting a worker down (real Postgres and RabbitMQ)', () => {
       DATABASE_URL: database.urlFor('jobs'),
       AMQP_URL: TEST_AMQP_URL,
       AMQP_NAMESPACE: namespace,
-      JWT_SECRET: TEST_JWT_SECRET,
       HTTP_PORT: '0',
       HTTP_HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',

@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '@conveyor/platform';
 import { userEnvSchema, type UserConfig } from './user.config';
 import { CreateProfiles1764230400000 } from './migrations/1764230400000-create-profiles';
+import { AnonymisableProfiles1764576120000 } from './migrations/1764576120000-anonymisable-profiles';
 import { Profile } from './profiles/profile.entity';
 import { ProfilesModule } from './profiles/profiles.module';
 
@@ -9,6 +10,6 @@ export const userService: ServiceDefinition<UserConfig> = {
   schema: 'users',
   envSchema: userEnvSchema,
   entities: [Profile],
-  migrations: [CreateProfiles1764230400000],
+  migrations: [CreateProfiles1764230400000, AnonymisableProfiles1764576120000],
   modules: () => [ProfilesModule],
 };

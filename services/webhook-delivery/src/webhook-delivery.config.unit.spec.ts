@@ -1,7 +1,7 @@
 import { ConfigValidationError, loadConfig } from '@conveyor/config';
 import { DEVELOPMENT_SECRETS_KEY, webhookDeliveryEnvSchema } from './webhook-delivery.config';
 
-const base = { JWT_SECRET: 'x'.repeat(32) };
+const base = {};
 const key = Buffer.alloc(32, 1).toString('base64');
 
 describe('webhook-delivery configuration', () => {

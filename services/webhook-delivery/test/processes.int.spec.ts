@@ -1,4 +1,4 @@
-import { send, signAccessToken, TEST_JWT_SECRET } from '@conveyor/service-testing';
+import { send, signAccessToken, startJwksServer, TEST_SIGNING_KEY, type JwksServer } from '@conveyor/service-testing';
 import { createTestDatabase, deleteBrokerObjects, TEST_AMQP_URL, uniqueName, waitFor, type TestDatabase } from '@conveyor/testing';
 import { topologyNames } from '@conveyor/messaging';
 import { randomUUID } from 'node:crypto';
@@ -18,13 +18,16 @@ describe('webhook-delivery as separate processes (real Postgres, RabbitMQ, loopb
   let env: NodeJS.ProcessEnv;
   const receivers: Receiver[] = [];
 
+  let jwks: JwksServer;
+
   beforeAll(async () => {
     database = await createTestDatabase();
+    jwks = await startJwksServer(TEST_SIGNING_KEY);
     env = {
       DATABASE_URL: database.urlFor('webhook-delivery'),
       AMQP_URL: TEST_AMQP_URL,
       AMQP_NAMESPACE: uniqueName('webhooks-proc'),
-      JWT_SECRET: TEST_JWT_SECRET,
+      AUTH_JWKS_URL: jwks.url,
       WEBHOOKS_ALLOW_HTTP: 'true',
       WEBHOOKS_ALLOW_LOOPBACK: 'true',
       WEBHOOK_RETRY_SCHEDULE: '0,200ms,400ms,800ms,1s,1s,1s,1s',
@@ -48,6 +51,7 @@ describe('webhook-delivery as separate processes (real Postgres, RabbitMQ, loopb
   afterAll(async () => {
     await killAll();
     await Promise.all(receivers.map((r) => r.close()));
+    await jwks?.close();
     await sql?.end();
     const names = topologyNames(String(env?.['AMQP_NAMESPACE']), 'webhook-delivery');
     await deleteBrokerObjects({ queues: [names.queue, names.deadLetterQueue], exchanges: [names.exchange, names.deadLetterExchange] }).catch(

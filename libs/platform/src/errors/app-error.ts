@@ -39,3 +39,18 @@ export class UnauthenticatedError extends AppError {
     super('AUTH.UNAUTHENTICATED', 'unauthorized', message);
   }
 }
+
+/**
+ * Too many requests: a 429 whose `Retry-After` (seconds) says when to try again. `headers` adds
+ * more response headers, e.g. the `RateLimit` fields.
+ */
+export class RateLimitedError extends AppError {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(code, 'rate_limited', message, { retryAfter: retryAfterSeconds });
+  }
+}

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AppError, type ErrorKind } from '../errors/app-error';
+import { AppError, RateLimitedError, type ErrorKind } from '../errors/app-error';
 
 const STATUS_OF_KIND: Record<ErrorKind, number> = {
   invalid: 400,
@@ -44,6 +44,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error({ err: error, path: request.path }, 'Unhandled error while serving a request');
     }
     if (response.headersSent) return;
+    if (error instanceof RateLimitedError) {
+      response.setHeader('Retry-After', String(error.retryAfterSeconds));
+      for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
+    }
     response
       .status(problem.status)
       .type('application/problem+json')

@@ -1,7 +1,6 @@
 import { Global, Logger as NestLogger, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { NestFactory } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConfigModule, type ServiceConfig } from '@conveyor/config';
@@ -11,6 +10,7 @@ import { dataSourceOptions } from '@conveyor/persistence';
 import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+import { AccessTokenModule } from '../access-token/access-token.module';
 import { HealthController } from '../health/health.controller';
 import { bodyParserErrors } from '../http/body-parser-errors';
 import { HttpDrain } from '../http/http-drain';
@@ -52,6 +52,8 @@ export async function createServiceApp<C extends ServiceConfig>(
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.use(bodyParserErrors);
   app.disable('x-powered-by');
+  // The client IP (rate limits, brute-force locks) is the socket's unless proxies are trusted.
+  app.set('trust proxy', config.HTTP_TRUST_PROXY);
 
   const events = new EventServer({
     connection: app.get(AmqpConnection),
@@ -96,13 +98,7 @@ function rootModule<C extends ServiceConfig>(definition: ServiceDefinition<C>, c
         retryAttempts: 30,
         retryDelay: 1_000,
       }),
-      JwtModule.register({
-        global: true,
-        secret: config.JWT_SECRET,
-        // Lifetimes are the issuer's business (auth's ACCESS_TOKEN_TTL_SECONDS).
-        signOptions: { algorithm: 'HS256', issuer: 'conveyor-auth' },
-        verifyOptions: { algorithms: ['HS256'], issuer: 'conveyor-auth' },
-      }),
+      AccessTokenModule.forConfig(config, definition.accessTokenKeys),
       MessagingModule.forRoot({
         url: config.AMQP_URL,
         namespace: config.AMQP_NAMESPACE,

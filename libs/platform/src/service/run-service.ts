@@ -33,6 +33,17 @@ export async function runService<C extends ServiceConfig>(
   const config = parseOrExplain(definition.name, definition.envSchema);
   if (!config) return;
 
+  const command = argv[0] === undefined ? undefined : definition.commands?.[argv[0]];
+  if (command) {
+    try {
+      logLine(definition.name, 'info', await command(config, argv.slice(1)));
+    } catch (error) {
+      logLine(definition.name, 'fatal', `${argv[0]} failed: ${(error as Error).message}`);
+      process.exitCode = 1;
+    }
+    return;
+  }
+
   const service = await createServiceApp(definition, config);
   const url = await service.start();
   logLine(definition.name, 'info', `${definition.name} listening on ${url}`);

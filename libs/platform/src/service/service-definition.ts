@@ -1,6 +1,7 @@
 import type { DynamicModule, ForwardReference, Type } from '@nestjs/common';
 import type { ServiceConfig } from '@conveyor/config';
 import type { ObjectSchema } from 'joi';
+import type { AccessTokenKeys } from '../access-token/access-token-keys';
 import type { MixedList } from 'typeorm';
 
 type ModuleImport = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
@@ -18,4 +19,11 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   migrations: MixedList<Function>;
   /** The service's feature modules (controllers, handlers), built from its config. */
   modules: (config: C) => ModuleImport[];
+  /** Where access-token keys come from; by default auth's JWKS (`AUTH_JWKS_URL`). */
+  accessTokenKeys?: Type<AccessTokenKeys>;
+  /** Operator commands beside `migrate`, run as `node main.ts <name> [args…]`. */
+  commands?: Record<string, ServiceCommand<C>>;
 }
+
+/** Runs once with the parsed environment and the command's arguments, then the process exits. */
+export type ServiceCommand<C> = (config: C, args: string[]) => Promise<string>;

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
-/* eslint-disable @nx/enforce-module-boundaries -- kubernetes-models is a devDependency in package.json; the rule cannot resolve its subpath exports */
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
@@ -11,7 +10,6 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-/* eslint-enable @nx/enforce-module-boundaries */
 
 /** Reading and inspecting the deployment material under infrastructure/ for the manifest spec. */
 

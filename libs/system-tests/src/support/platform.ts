@@ -38,6 +38,9 @@ export async function startPlatform(options: PlatformOptions) {
 
   const services = new Map<ServiceName, ServiceProcess>();
   const ports = await freePorts(options.services.length);
+  // Every service verifies access tokens with the keys the platform's own auth publishes.
+  const authIndex = options.services.indexOf('auth');
+  if (authIndex >= 0) shared['AUTH_JWKS_URL'] ??= `http://127.0.0.1:${ports[authIndex]}/.well-known/jwks.json`;
   await Promise.all(
     options.services.map(async (name, i) => services.set(name, await startServiceProcess(name, ports[i], envOf(name), options.until))),
   );

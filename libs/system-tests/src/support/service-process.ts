@@ -2,8 +2,8 @@ import { waitFor } from '@conveyor/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
-/** The signing secret every spawned service shares in these tests. */
-export const SYSTEM_TEST_JWT_SECRET = 'system-test-secret-that-is-long-enough';
+/** auth makes this account an administrator (the seed logs in as it). */
+export const SYSTEM_TEST_ADMIN_EMAIL = 'admin@conveyor.local';
 
 export const REPO_ROOT = resolve(__dirname, '../../../..');
 
@@ -93,7 +93,9 @@ function baseEnv(): NodeJS.ProcessEnv {
     HOME: process.env['HOME'],
     NODE_ENV: 'test',
     SWC_NODE_PROJECT: resolve(REPO_ROOT, 'tsconfig.base.json'),
-    JWT_SECRET: SYSTEM_TEST_JWT_SECRET,
+    ADMIN_EMAIL: SYSTEM_TEST_ADMIN_EMAIL,
+    // Every spec's requests come from one IP; the limiter still counts them.
+    RATE_LIMIT_REQUESTS: '100000',
     BCRYPT_ROUNDS: '4',
     LOG_LEVEL: 'info',
     OTEL_TRACES_EXPORTER: 'none',

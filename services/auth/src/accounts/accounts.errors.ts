@@ -18,3 +18,16 @@ export class AccountNotFoundError extends AppError {
     super('AUTH.ACCOUNT_NOT_FOUND', 'unauthorized', 'The account of this token no longer exists.');
   }
 }
+
+/** The same for an unknown, used, expired or mistyped confirmation or reset token. */
+export class InvalidAccountTokenError extends AppError {
+  constructor() {
+    super('AUTH.INVALID_TOKEN', 'invalid', 'The token is not valid; it may have expired or been used already.');
+  }
+}
+
+export class WrongPasswordError extends AppError {
+  constructor() {
+    super('AUTH.WRONG_PASSWORD', 'forbidden', 'The current password is not correct.');
+  }
+}

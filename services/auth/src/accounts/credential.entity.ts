@@ -15,6 +15,14 @@ export class Credential {
   @Column('text', { name: 'password_hash' })
   passwordHash!: string;
 
+  /** `user`, plus `admin` for administrators; carried in every access token. */
+  @Column('text', { array: true, default: () => `'{user}'` })
+  roles!: string[];
+
+  /** Set when the account is deleted: it can no longer log in or refresh. */
+  @Column('timestamptz', { name: 'disabled_at', nullable: true })
+  disabledAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

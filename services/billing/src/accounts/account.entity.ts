@@ -26,4 +26,8 @@ export class Account {
 
   @Column('timestamptz', { name: 'updated_at' })
   updatedAt!: Date;
+
+  /** Set when the user is deleted: no more reservations, grants or top-ups. */
+  @Column('timestamptz', { name: 'closed_at', nullable: true })
+  closedAt!: Date | null;
 }

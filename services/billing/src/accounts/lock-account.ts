@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { Account } from './account.entity';
+import { AccountClosedError, AccountNotFoundError } from './accounts.errors';
 
 /**
  * Reads the account with `SELECT … FOR NO KEY UPDATE`, so that every change to one account
@@ -11,4 +12,12 @@ import { Account } from './account.entity';
  */
 export function lockAccount(manager: EntityManager, userId: string): Promise<Account | null> {
   return manager.findOne(Account, { where: { userId }, lock: { mode: 'for_no_key_update' } });
+}
+
+/** lockAccount for changes a client or an admin asks for: the account must exist and be open. */
+export async function lockOpenAccount(manager: EntityManager, userId: string): Promise<Account> {
+  const account = await lockAccount(manager, userId);
+  if (!account) throw new AccountNotFoundError();
+  if (account.closedAt) throw new AccountClosedError();
+  return account;
 }

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AccessTokenGuard } from '@conveyor/platform';
-import { AdminRoleGuard } from '../access/admin-role.guard';
+import { AccessTokenGuard, AdminRoleGuard } from '@conveyor/platform';
 import { GrantCreditsHandler } from './grant-credits/grant-credits.handler';
 import { GrantCreditsHttpController } from './grant-credits/grant-credits.http.controller';
 

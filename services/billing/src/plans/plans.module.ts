@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AccessTokenGuard } from '@conveyor/platform';
-import { AdminRoleGuard } from '../access/admin-role.guard';
+import { AccessTokenGuard, AdminRoleGuard } from '@conveyor/platform';
 import { ChangePlanHandler } from './change-plan/change-plan.handler';
 import { ChangePlanHttpController } from './change-plan/change-plan.http.controller';
 

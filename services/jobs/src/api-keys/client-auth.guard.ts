@@ -3,6 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { AccessTokenGuard } from '@conveyor/platform';
 import { Attr } from '@conveyor/tracing';
 import { trace } from '@opentelemetry/api';
+import { DataSource } from 'typeorm';
+import { assertNotDeleted } from '../users/deleted-users';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { InvalidApiKeyError, MissingScopeError } from './api-keys.errors';
 import { JOBS_SCOPES, REQUIRED_SCOPE, type ClientPrincipal, type ClientRequest, type JobsScope } from './client-principal';
@@ -19,6 +21,7 @@ export class ClientAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeyAuthenticator,
     private readonly accessTokens: AccessTokenGuard,
+    private readonly dataSource: DataSource,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -44,6 +47,7 @@ export class ClientAuthGuard implements CanActivate {
     await this.accessTokens.canActivate(context);
     const principal = request.principal;
     if (!principal) throw new InvalidApiKeyError();
+    await assertNotDeleted(this.dataSource, principal.userId);
     return { userId: principal.userId, keyId: null, scopes: JOBS_SCOPES };
   }
 }

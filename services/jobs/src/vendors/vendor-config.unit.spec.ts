@@ -2,7 +2,7 @@ import { loadConfig } from '@conveyor/config';
 import { jobsEnvSchema } from '../jobs.config';
 
 const SECRET = 'a-vendor-secret-that-is-long-enough-0123';
-const base = { JWT_SECRET: 'x'.repeat(32) };
+const base = {};
 const load = (vendors: unknown, env: Record<string, string> = {}) =>
   loadConfig(jobsEnvSchema, { ...base, JOBS_VENDORS: typeof vendors === 'string' ? vendors : JSON.stringify(vendors), ...env });
 const problemsOf = (run: () => unknown): string[] => {

@@ -1,13 +1,14 @@
 import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-/** A client's profile, materialised from auth's registration event. */
+/** A client's profile, materialised from auth's registration event; anonymised when deleted. */
 @Entity({ name: 'profiles' })
 export class Profile {
   @PrimaryColumn('uuid', { name: 'user_id' })
   userId!: string;
 
-  @Column('text')
-  email!: string;
+  /** Null only once the profile is deleted. */
+  @Column('text', { nullable: true })
+  email!: string | null;
 
   @Column('text', { nullable: true })
   name!: string | null;
@@ -17,4 +18,7 @@ export class Profile {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  @Column('timestamptz', { name: 'deleted_at', nullable: true })
+  deletedAt!: Date | null;
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { AccessTokenGuard, CurrentPrincipal, type Principal } from '@conveyor/platform';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { AccountNotFoundError } from '../accounts.errors';
 import { accountView } from '../account.view';
 import { Credential } from '../credential.entity';
@@ -12,7 +12,7 @@ export class GetMyAccountHttpController {
 
   @Get('me')
   async me(@CurrentPrincipal() principal: Principal) {
-    const credential = await this.dataSource.getRepository(Credential).findOneBy({ id: principal.userId });
+    const credential = await this.dataSource.getRepository(Credential).findOneBy({ id: principal.userId, disabledAt: IsNull() });
     if (!credential) throw new AccountNotFoundError();
     return accountView(credential);
   }

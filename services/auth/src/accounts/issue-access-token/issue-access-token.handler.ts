@@ -1,39 +1,46 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
-import { APP_CONFIG } from '@conveyor/config';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InvalidCredentialsError } from '../accounts.errors';
-import type { AuthConfig } from '../../auth.config';
 import { Credential } from '../credential.entity';
 import { PasswordHasher } from '../password-hasher';
+import { AdminPromotion } from '../admin-promotion';
+import { AccessTokenIssuer } from '../../sessions/access-token-issuer';
+import { RefreshTokens } from '../../sessions/refresh-tokens';
 import type { IssueAccessTokenRequest } from './issue-access-token.request';
+import { LoginThrottle } from './login-throttle';
 
-export interface AccessToken {
+export interface IssuedSession {
   accessToken: string;
   tokenType: 'Bearer';
   expiresIn: number;
+  refreshToken: string;
+  refreshExpiresIn: number;
 }
 
+/** Login: checks the password and starts a session (a new refresh-token family). */
 @Injectable()
 export class IssueAccessTokenHandler {
   constructor(
     private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
-    private readonly jwt: JwtService,
-    @Inject(APP_CONFIG) private readonly config: Pick<AuthConfig, 'ACCESS_TOKEN_TTL_SECONDS'>,
+    private readonly accessTokens: AccessTokenIssuer,
+    private readonly refreshTokens: RefreshTokens,
+    private readonly promotion: AdminPromotion,
+    private readonly throttle: LoginThrottle,
   ) {}
 
-  /** Same error, and one bcrypt comparison either way, for unknown email and wrong password. */
-  async execute({ email, password }: IssueAccessTokenRequest): Promise<AccessToken> {
+  /** Same error, and one bcrypt comparison either way, for unknown email, wrong password and a disabled account. */
+  async execute({ email, password }: IssueAccessTokenRequest, ip: string): Promise<IssuedSession> {
+    await this.throttle.assertAllowed(email, ip);
     const credential = await this.dataSource.getRepository(Credential).findOneBy({ email });
-    if (!(await this.hasher.verify(password, credential?.passwordHash)) || !credential) {
+    if (!(await this.hasher.verify(password, credential?.passwordHash)) || !credential || credential.disabledAt) {
+      await this.throttle.recordFailure(email, ip);
       throw new InvalidCredentialsError();
     }
-    const expiresIn = this.config.ACCESS_TOKEN_TTL_SECONDS;
-    const accessToken = await this.jwt.signAsync(
-      { sub: credential.id, email: credential.email, roles: ['user'] },
-      { expiresIn },
-    );
-    return { accessToken, tokenType: 'Bearer', expiresIn };
+    await this.throttle.recordSuccess(email);
+    const roles = await this.promotion.applyTo(credential);
+    const { familyId, ...refresh } = await this.refreshTokens.start(credential.id);
+    const access = await this.accessTokens.issue({ ...credential, roles }, familyId);
+    return { ...access, tokenType: 'Bearer', ...refresh };
   }
 }

@@ -1,5 +1,7 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Ip, Post, Res } from '@nestjs/common';
 import { JoiPipe } from '@conveyor/platform';
+import type { Response } from 'express';
+import { sessionReply } from '../../sessions/refresh-cookie';
 import { IssueAccessTokenHandler } from './issue-access-token.handler';
 import { issueAccessTokenRequest, type IssueAccessTokenRequest } from './issue-access-token.request';
 
@@ -9,7 +11,11 @@ export class IssueAccessTokenHttpController {
 
   @Post('login')
   @HttpCode(200)
-  login(@Body(new JoiPipe(issueAccessTokenRequest)) body: IssueAccessTokenRequest) {
-    return this.handler.execute(body);
+  async login(
+    @Body(new JoiPipe(issueAccessTokenRequest)) body: IssueAccessTokenRequest,
+    @Ip() ip: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return sessionReply(res, await this.handler.execute(body, ip), body.refreshTokenCookie === true);
   }
 }

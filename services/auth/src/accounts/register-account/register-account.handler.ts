@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '@conveyor/config';
 import { createEvent, UserRegisteredV1 } from '@conveyor/contracts';
 import { OutboxWriter } from '@conveyor/outbox';
 import { isUniqueViolation } from '@conveyor/persistence';
@@ -7,6 +8,10 @@ import { DataSource } from 'typeorm';
 import { EmailTakenError } from '../accounts.errors';
 import { Credential } from '../credential.entity';
 import { PasswordHasher } from '../password-hasher';
+import { AdminPromotion } from '../admin-promotion';
+import { AccountMails } from '../account-mails';
+import { issueAccountToken } from '../account-tokens';
+import type { AuthConfig } from '../../auth.config';
 import type { RegisterAccountRequest } from './register-account.request';
 
 /** Creates the account and its `auth.user.registered.v1` event in one transaction. */
@@ -16,6 +21,9 @@ export class RegisterAccountHandler {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     private readonly hasher: PasswordHasher,
+    private readonly promotion: AdminPromotion,
+    private readonly mails: AccountMails,
+    @Inject(APP_CONFIG) private readonly config: Pick<AuthConfig, 'EMAIL_CONFIRMATION_TTL_SECONDS'>,
   ) {}
 
   async execute(request: RegisterAccountRequest): Promise<Credential> {
@@ -24,11 +32,16 @@ export class RegisterAccountHandler {
       email: request.email,
       name: request.name ?? null,
       passwordHash: await this.hasher.hash(request.password),
+      roles: ['user'],
+      disabledAt: null,
       createdAt: new Date(),
     });
+    let confirmation = '';
     try {
       await this.dataSource.transaction(async (manager) => {
         await manager.insert(Credential, credential);
+        credential.roles = await this.promotion.applyTo(credential, manager);
+        confirmation = await issueAccountToken(manager, credential.id, 'confirm_email', this.config.EMAIL_CONFIRMATION_TTL_SECONDS);
         await this.outbox.add(
           createEvent(UserRegisteredV1, {
             source: '/conveyor/auth',
@@ -47,6 +60,7 @@ export class RegisterAccountHandler {
       if (isUniqueViolation(error)) throw new EmailTakenError();
       throw error;
     }
+    await this.mails.confirmEmail(credential.email, confirmation);
     return credential;
   }
 }

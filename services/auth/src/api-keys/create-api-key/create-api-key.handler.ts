@@ -71,7 +71,7 @@ export class CreateApiKeyHandler {
   private async lockOwner(manager: EntityManager, userId: string): Promise<void> {
     const owner = await manager.findOne(Credential, {
       select: { id: true },
-      where: { id: userId },
+      where: { id: userId, disabledAt: IsNull() },
       lock: { mode: 'for_no_key_update' },
     });
     if (!owner) throw new AccountNotFoundError();

@@ -33,11 +33,11 @@ export class OnJobSubmittedHandler {
     if (await reservationOf(manager, jobId)) return;
 
     const cost = await costOf(manager, type);
-    if (account.available < cost) {
+    if (account.closedAt || account.available < cost) {
       const rejection = {
         jobId,
         userId,
-        reason: 'insufficient_credits' as const,
+        reason: account.closedAt ? ('account_closed' as const) : ('insufficient_credits' as const),
         required: cost,
         balance: account.available,
         rejectedAt: new Date().toISOString(),

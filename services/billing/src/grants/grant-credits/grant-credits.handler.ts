@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AccountNotFoundError } from '../../accounts/accounts.errors';
-import { lockAccount } from '../../accounts/lock-account';
+import { lockOpenAccount } from '../../accounts/lock-account';
 import { appendEntry } from '../../ledger/append-entry';
 import { entryEffect } from '../../ledger/entry-kinds';
 import type { GrantCreditsRequest } from './grant-credits.request';
@@ -22,7 +21,7 @@ export class GrantCreditsHandler {
 
   execute(userId: string, { credits, note }: GrantCreditsRequest): Promise<Grant> {
     return this.dataSource.transaction(async (manager) => {
-      if (!(await lockAccount(manager, userId))) throw new AccountNotFoundError();
+      await lockOpenAccount(manager, userId);
       const entry = await appendEntry(manager, userId, { ...entryEffect.grant(credits), note: note ?? null });
       const { id, available, createdAt } = entry;
       return { id, userId, credits, note: note ?? null, available, createdAt: createdAt.toISOString() };

@@ -1,6 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { AccessTokenGuard, JoiPipe } from '@conveyor/platform';
-import { AdminRoleGuard } from '../../access/admin-role.guard';
+import { AccessTokenGuard, AdminRoleGuard, JoiPipe } from '@conveyor/platform';
 import { accountParams, type AccountParams } from '../../access/account.params';
 import { GrantCreditsHandler } from './grant-credits.handler';
 import { grantCreditsRequest, type GrantCreditsRequest } from './grant-credits.request';

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OutboxWriter } from '@conveyor/outbox';
 import { DataSource } from 'typeorm';
 import { Account } from '../../accounts/account.entity';
-import { AccountNotFoundError } from '../../accounts/accounts.errors';
-import { lockAccount } from '../../accounts/lock-account';
+import { lockOpenAccount } from '../../accounts/lock-account';
 import { planChangedEvent } from '../../accounts/plan-changed.event';
 import { Plan } from '../plan.entity';
 import { UnknownPlanError } from '../plans.errors';
@@ -33,8 +32,7 @@ export class ChangePlanHandler {
     return this.dataSource.transaction(async (manager) => {
       const plan = await manager.findOneBy(Plan, { name });
       if (!plan) throw new UnknownPlanError(name);
-      const account = await lockAccount(manager, userId);
-      if (!account) throw new AccountNotFoundError();
+      const account = await lockOpenAccount(manager, userId);
       if (account.plan === plan.name) return view(account, plan);
 
       const revision = account.planRevision + 1;

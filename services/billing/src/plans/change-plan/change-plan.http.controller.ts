@@ -1,6 +1,5 @@
 import { Body, Controller, Param, Put, UseGuards } from '@nestjs/common';
-import { AccessTokenGuard, JoiPipe } from '@conveyor/platform';
-import { AdminRoleGuard } from '../../access/admin-role.guard';
+import { AccessTokenGuard, AdminRoleGuard, JoiPipe } from '@conveyor/platform';
 import { accountParams, type AccountParams } from '../../access/account.params';
 import { ChangePlanHandler } from './change-plan.handler';
 import { changePlanRequest, type ChangePlanRequest } from './change-plan.request';

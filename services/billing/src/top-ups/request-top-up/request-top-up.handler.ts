@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Account } from '../../accounts/account.entity';
-import { AccountNotFoundError } from '../../accounts/accounts.errors';
+import { AccountClosedError, AccountNotFoundError } from '../../accounts/accounts.errors';
 import { IdempotencyKeyReusedError } from '../top-ups.errors';
 import { acceptedTopUpView } from '../top-up.view';
 import type { RequestTopUpRequest } from './request-top-up.request';
@@ -30,7 +30,9 @@ export class RequestTopUpHandler {
   constructor(private readonly dataSource: DataSource) {}
 
   async execute(userId: string, idempotencyKey: string, request: RequestTopUpRequest): Promise<TopUpAccepted> {
-    if (!(await this.dataSource.getRepository(Account).existsBy({ userId }))) throw new AccountNotFoundError();
+    const account = await this.dataSource.getRepository(Account).findOneBy({ userId });
+    if (!account) throw new AccountNotFoundError();
+    if (account.closedAt) throw new AccountClosedError();
     const requestHash = createHash('sha256').update(JSON.stringify({ credits: request.credits })).digest('hex');
     const created = await this.dataSource.query<PaymentRow[]>(
       `INSERT INTO "billing"."payments" (id, user_id, credits, idempotency_key, request_hash) VALUES ($1, $2, $3, $4, $5)

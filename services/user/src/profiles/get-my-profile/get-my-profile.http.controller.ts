@@ -1,8 +1,8 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { AccessTokenGuard, CurrentPrincipal, type Principal } from '@conveyor/platform';
 import { DataSource } from 'typeorm';
-import { Profile } from '../profile.entity';
-import { ProfileNotFoundError } from '../profiles.errors';
+import { findLiveProfile } from '../live-profile';
+import { profileView } from '../profile.view';
 
 @Controller('v1/users')
 @UseGuards(AccessTokenGuard)
@@ -11,14 +11,6 @@ export class GetMyProfileHttpController {
 
   @Get('me')
   async get(@CurrentPrincipal() principal: Principal) {
-    const profile = await this.dataSource.getRepository(Profile).findOneBy({ userId: principal.userId });
-    if (!profile) throw new ProfileNotFoundError();
-    return {
-      id: profile.userId,
-      email: profile.email,
-      name: profile.name,
-      registeredAt: profile.registeredAt.toISOString(),
-      updatedAt: profile.updatedAt.toISOString(),
-    };
+    return profileView(await findLiveProfile(this.dataSource.manager, principal.userId));
   }
 }

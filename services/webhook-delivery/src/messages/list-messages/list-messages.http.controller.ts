@@ -1,6 +1,5 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { AccessTokenGuard, CurrentPrincipal, JoiPipe, type Principal } from '@conveyor/platform';
-import { AdminRoleGuard } from '../../access/admin-role.guard';
+import { AccessTokenGuard, AdminRoleGuard, CurrentPrincipal, JoiPipe, type Principal } from '@conveyor/platform';
 import { adminListMessagesRequest, listMessagesRequest, type ListMessagesRequest } from './list-messages.request';
 import { MessagesQueries } from './messages.queries';
 

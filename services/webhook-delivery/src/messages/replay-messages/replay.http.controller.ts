@@ -1,6 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { AccessTokenGuard, CurrentPrincipal, JoiPipe, type Principal } from '@conveyor/platform';
-import { AdminRoleGuard } from '../../access/admin-role.guard';
+import { AccessTokenGuard, AdminRoleGuard, CurrentPrincipal, JoiPipe, type Principal } from '@conveyor/platform';
 import { ReplayHandler } from './replay.handler';
 import { adminBulkReplayRequest, bulkReplayRequest, type BulkReplayRequest } from './replay.request';
 

@@ -1,5 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { AppError, type Principal } from '@conveyor/platform';
+import type { Request } from 'express';
+import { AppError } from '../errors/app-error';
+import type { Principal } from './access-token-verifier';
 
 export class AdminRoleRequiredError extends AppError {
   constructor() {
@@ -8,14 +10,13 @@ export class AdminRoleRequiredError extends AppError {
 }
 
 /**
- * Lets only principals with the `admin` role through; use after AccessTokenGuard. Interim, as
- * billing's guard of the same name: roles get a proper home with issue 6 (and this guard a
- * place in the platform library).
+ * Lets only principals with the `admin` role through. Runs after AccessTokenGuard, which puts
+ * the principal on the request: `@UseGuards(AccessTokenGuard, AdminRoleGuard)`.
  */
 @Injectable()
 export class AdminRoleGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const principal = context.switchToHttp().getRequest<{ principal?: Principal }>().principal;
+    const principal = context.switchToHttp().getRequest<Request & { principal?: Principal }>().principal;
     if (!principal?.roles.includes('admin')) throw new AdminRoleRequiredError();
     return true;
   }

@@ -1,0 +1,15 @@
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { AccessTokenGuard, AdminRoleGuard, JoiPipe } from '@conveyor/platform';
+import { ListUsersHandler } from './list-users.handler';
+import { listUsersRequest, type ListUsersRequest } from './list-users.request';
+
+@Controller('v1/users')
+@UseGuards(AccessTokenGuard, AdminRoleGuard)
+export class ListUsersHttpController {
+  constructor(private readonly handler: ListUsersHandler) {}
+
+  @Get()
+  list(@Query(new JoiPipe(listUsersRequest)) query: ListUsersRequest) {
+    return this.handler.execute(query);
+  }
+}
