@@ -1,6 +1,7 @@
 export { AppError, RateLimitedError, RequestValidationError, UnauthenticatedError } from './errors/app-error';
 export type { ErrorKind } from './errors/app-error';
-export { AccessTokenGuard, CurrentPrincipal } from './http/access-token.guard';
+export { AccessTokenGuard, CurrentPrincipal, PRINCIPAL_CHECK } from './http/access-token.guard';
+export type { PrincipalCheck } from './http/access-token.guard';
 export { HttpDrain } from './http/http-drain';
 export { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_ISSUER, AccessTokenKeys } from './access-token/access-token-keys';
 export { AccessTokenVerifier } from './access-token/access-token-verifier';

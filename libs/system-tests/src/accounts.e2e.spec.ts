@@ -8,7 +8,7 @@ import { call, registerAndLogin } from './support/http';
 import { startPlatform, type Platform } from './support/platform';
 import { runServiceCommand, SYSTEM_TEST_ADMIN_EMAIL } from './support/service-process';
 
-const SERVICES = ['auth', 'user', 'billing', 'jobs'] as const;
+const SERVICES = ['auth', 'user', 'billing', 'jobs', 'webhook-delivery'] as const;
 type Service = (typeof SERVICES)[number];
 /** A route of each service that needs a valid access token. */
 const GUARDED: Record<Service, string> = {
@@ -16,6 +16,7 @@ const GUARDED: Record<Service, string> = {
   user: '/v1/users/me',
   billing: '/v1/billing/balance',
   jobs: '/v1/jobs',
+  'webhook-delivery': '/v1/webhooks/endpoints',
 };
 /** auth's development key-encryption key, which it uses outside production when none is set. */
 const DEVELOPMENT_KEY_ENCRYPTION_KEY = Buffer.alloc(32, 'conveyor-development-only');
@@ -23,7 +24,7 @@ const DEVELOPMENT_KEY_ENCRYPTION_KEY = Buffer.alloc(32, 'conveyor-development-on
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const kidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { kid: string }).kid;
 
-/** Accounts and tokens across auth, user, billing and jobs, each in its own process, with auth's real JWKS. */
+/** Accounts and tokens across all five services, each in its own process, with auth's real JWKS. */
 describe('accounts and access tokens (separate processes, real JWKS)', () => {
   let platform: Platform;
   let db: Client;
@@ -110,17 +111,21 @@ describe('accounts and access tokens (separate processes, real JWKS)', () => {
     expect(await statusesEverywhere(before.token)).toEqual(everywhere(200));
   }, 30_000);
 
-  it('answers 403 to non-admins and serves admins on the admin routes of user and billing', async () => {
+  it('answers 403 to non-admins and serves admins on the admin routes of user, billing and webhook-delivery', async () => {
     const plain = await registerAndLogin(url('auth'));
     const admin = await registerAndLogin(url('auth'), SYSTEM_TEST_ADMIN_EMAIL);
     await waitFor(async () => (await statusAt('billing', plain.token)) === 200, { description: 'the billing account' });
     const grant = (token: string) => call(`${url('billing')}/v1/billing/accounts/${plain.id}/grants`, { token, body: { credits: 1 } });
     const list = (token: string) => call(`${url('user')}/v1/users`, { token });
 
+    const deliveries = (token: string) => call(`${url('webhook-delivery')}/v1/webhooks/admin/messages`, { token });
+
     expect((await list(plain.token)).status).toBe(403);
     expect((await grant(plain.token)).status).toBe(403);
+    expect((await deliveries(plain.token)).status).toBe(403);
     expect((await list(admin.token)).status).toBe(200);
     expect((await grant(admin.token)).status).toBe(201);
+    expect((await deliveries(admin.token)).status).toBe(200);
   });
 
   it("deleting a user makes their credentials, API key, queued job and billing account inactive within seconds, once even when the event comes twice", async () => {
@@ -132,12 +137,24 @@ describe('accounts and access tokens (separate processes, real JWKS)', () => {
     await waitFor(async () => (await statusAt('user', client.token)) === 200, { description: 'the profile' });
     const submit = async (delayMs: number) =>
       String((await call(`${url('jobs')}/v1/jobs`, { token: apiKey, body: { type: 'echo', input: { delayMs } } })).body['id']);
+    // and a webhook endpoint (a public address that nothing here reaches: its deliveries stay pending)
+    const endpoint = await call(`${url('webhook-delivery')}/v1/webhooks/endpoints`, {
+      token: client.token,
+      body: { url: 'https://93.184.215.14/conveyor-hook' },
+    });
+    expect(endpoint.status).toBe(201);
     const running = await submit(3_000);
     const queued = await submit(0);
     const jobStatus = async (id: string) => (await db.query<{ status: string }>(`SELECT status FROM jobs.jobs WHERE id = $1`, [id])).rows[0]?.status;
     await waitFor(async () => (await jobStatus(running)) === 'running' && (await jobStatus(queued)) === 'queued', {
       description: 'one job running and one queued',
     });
+    // a canceled job's webhook is on its way to the endpoint, which cannot be reached
+    const canceled = await submit(0);
+    expect((await call(`${url('jobs')}/v1/jobs/${canceled}/cancel`, { token: apiKey, body: {} })).status).toBe(200);
+    const pendingDeliveries = async () =>
+      (await db.query(`SELECT 1 FROM webhooks.deliveries WHERE user_id = $1 AND status = 'pending'`, [client.id])).rowCount;
+    await waitFor(async () => (await pendingDeliveries()) === 1, { description: 'a pending webhook delivery' });
 
     // when the user deletes their account
     const deleted = await call(`${url('user')}/v1/users/me`, { method: 'DELETE', token: client.token });
@@ -150,6 +167,7 @@ describe('accounts and access tokens (separate processes, real JWKS)', () => {
         (await call(`${url('auth')}/v1/auth/login`, { body: { email: client.email, password: 'correct horse battery' } })).status === 401 &&
         (await call(`${url('jobs')}/v1/jobs`, { token: apiKey })).status === 401 &&
         (await call(`${url('billing')}/v1/billing/balance`, { token: client.token })).body['code'] === 'BILLING.ACCOUNT_CLOSED' &&
+        (await statusAt('webhook-delivery', client.token)) === 401 &&
         (await jobStatus(queued)) === 'canceled',
       { description: 'every service to apply the deletion', timeoutMs: 5_000, intervalMs: 100 },
     );
@@ -157,6 +175,22 @@ describe('accounts and access tokens (separate processes, real JWKS)', () => {
     expect((await call(`${url('auth')}/v1/auth/me`, { token: client.token })).status).toBe(401);
     expect((await call(`${url('user')}/v1/users/me`, { token: client.token })).status).toBe(404);
     expect((await call(`${url('jobs')}/v1/jobs`, { token: client.token })).status).toBe(401);
+    const webhooks = async () =>
+      (
+        await db.query<{ enabled: number; secrets: number; pending: number; dropped: number }>(
+          `SELECT (SELECT count(*) FROM webhooks.endpoints WHERE user_id = $1 AND disabled_at IS NULL)::int AS enabled,
+                  (SELECT count(*) FROM webhooks.secrets WHERE user_id = $1)::int AS secrets,
+                  (SELECT count(*) FROM webhooks.deliveries WHERE user_id = $1 AND status = 'pending')::int AS pending,
+                  (SELECT count(*) FROM webhooks.deliveries WHERE user_id = $1 AND status = 'dropped')::int AS dropped`,
+          [client.id],
+        )
+      ).rows[0];
+    await waitFor(async () => (await webhooks())?.enabled === 0, { description: 'the webhook endpoints to be disabled' });
+    // The cancel of the queued job may reach webhook-delivery before the deletion does, so more
+    // than one delivery can have been pending; none is left.
+    const afterDeletion = await webhooks();
+    expect(afterDeletion).toEqual({ enabled: 0, secrets: 0, pending: 0, dropped: expect.any(Number) });
+    expect(afterDeletion?.dropped).toBeGreaterThanOrEqual(1);
 
     // and the same event delivered again changes nothing anywhere
     const effects = async () =>
@@ -164,8 +198,9 @@ describe('accounts and access tokens (separate processes, real JWKS)', () => {
         await db.query<{ disabled: number; revoked: number; canceled: number }>(
           `SELECT (SELECT count(*) FROM auth.outbox WHERE event_type = 'auth.user.disabled.v1' AND envelope->>'subject' = $1)::int AS disabled,
                   (SELECT count(*) FROM auth.outbox WHERE event_type = 'auth.api_key.revoked.v1' AND envelope->'data'->>'userId' = $1)::int AS revoked,
-                  (SELECT count(*) FROM jobs.outbox WHERE event_type = 'jobs.job.canceled.v1' AND envelope->'data'->>'userId' = $1)::int AS canceled`,
-          [client.id],
+                  (SELECT count(*) FROM jobs.outbox WHERE event_type = 'jobs.job.canceled.v1' AND envelope->'data'->>'userId' = $1
+                    AND envelope->>'subject' <> $2)::int AS canceled`,
+          [client.id, canceled],
         )
       ).rows[0];
     const once = await effects();
@@ -183,14 +218,15 @@ describe('accounts and access tokens (separate processes, real JWKS)', () => {
         (
           await db.query(
             `SELECT 1 FROM auth.inbox WHERE event_id = $1 UNION ALL SELECT 1 FROM billing.inbox WHERE event_id = $1
-             UNION ALL SELECT 1 FROM jobs.inbox WHERE event_id = $1`,
+             UNION ALL SELECT 1 FROM jobs.inbox WHERE event_id = $1 UNION ALL SELECT 1 FROM webhooks.inbox WHERE event_id = $1`,
             [marker.id],
           )
-        ).rowCount === 3,
+        ).rowCount === 4,
       { description: 'the marker after the duplicate to be handled everywhere' },
     );
     expect(once).toEqual({ disabled: 1, revoked: 1, canceled: 1 });
     expect(await effects()).toEqual(once);
+    expect(await webhooks()).toEqual(afterDeletion);
   }, 30_000);
 
   /** Publishes an event into the platform's namespace again, as a broker redelivery would. */

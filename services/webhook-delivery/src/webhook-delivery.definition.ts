@@ -4,6 +4,8 @@ import { EndpointsModule } from './endpoints/endpoints.module';
 import { MessagesModule } from './messages/messages.module';
 import { CreateMessaging1764230400000 } from './migrations/1764230400000-create-messaging';
 import { CreateWebhooks1764500000000 } from './migrations/1764500000000-create-webhooks';
+import { ForgetDeletedUsers1764600000000 } from './migrations/1764600000000-forget-deleted-users';
+import { UsersModule } from './users/users.module';
 import { webhookDeliveryEnvSchema, type WebhookDeliveryConfig } from './webhook-delivery.config';
 
 /** Owns the `webhooks` schema: endpoints, secrets, messages, deliveries and their attempts. */
@@ -11,6 +13,6 @@ export const webhookDeliveryService: ServiceDefinition<WebhookDeliveryConfig> = 
   name: 'webhook-delivery',
   schema: 'webhooks',
   envSchema: webhookDeliveryEnvSchema,
-  migrations: [CreateMessaging1764230400000, CreateWebhooks1764500000000],
-  modules: () => [EndpointsModule, MessagesModule, DeliveryModule],
+  migrations: [CreateMessaging1764230400000, CreateWebhooks1764500000000, ForgetDeletedUsers1764600000000],
+  modules: () => [UsersModule, EndpointsModule, MessagesModule, DeliveryModule],
 };

@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional, createParamDecorator } from '@nestjs/common';
 import { Attr } from '@conveyor/tracing';
 import { trace } from '@opentelemetry/api';
 import type { Request } from 'express';
@@ -8,13 +8,24 @@ import { AccessTokenVerifier, type Principal } from '../access-token/access-toke
 type AuthenticatedRequest = Request & { principal?: Principal };
 
 /**
+ * A service's own say on a principal whose token verified, e.g. refusing a user whose account
+ * was deleted while their token is still valid: throw to refuse. Provide it under this token
+ * from a global module.
+ */
+export const PRINCIPAL_CHECK = Symbol('PRINCIPAL_CHECK');
+export type PrincipalCheck = (principal: Principal) => Promise<void>;
+
+/**
  * Accepts `Authorization: Bearer <access token>` issued by the auth service and verified
  * locally with auth's published public keys (no call to auth per request). Anything else is a
  * 401 problem.
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
-  constructor(private readonly verifier: AccessTokenVerifier) {}
+  constructor(
+    private readonly verifier: AccessTokenVerifier,
+    @Optional() @Inject(PRINCIPAL_CHECK) private readonly check?: PrincipalCheck,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -22,6 +33,7 @@ export class AccessTokenGuard implements CanActivate {
     if (scheme?.toLowerCase() !== 'bearer' || !token || rest.length > 0) throw new UnauthenticatedError();
     const principal = await this.verifier.verify(token);
     if (!principal) throw new UnauthenticatedError('The access token is invalid or expired.');
+    await this.check?.(principal);
     request.principal = principal;
     trace.getActiveSpan()?.setAttribute(Attr.userId, principal.userId);
     return true;

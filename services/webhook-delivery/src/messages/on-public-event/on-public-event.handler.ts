@@ -6,6 +6,7 @@ import { queryRows } from '@conveyor/persistence';
 import { randomUUID } from 'node:crypto';
 import { EndpointSecrets } from '../../endpoints/endpoint-secrets';
 import { SUBSCRIBABLE_EVENTS, TERMINAL_JOB_EVENTS } from '../../endpoints/subscribable-events';
+import { isDeletedUser } from '../../users/deleted-users';
 import { MessageQueue } from '../message-queue';
 
 const TERMINAL = new Set<string>(TERMINAL_JOB_EVENTS);
@@ -14,7 +15,7 @@ const TERMINAL = new Set<string>(TERMINAL_JOB_EVENTS);
  * Every event a client can subscribe to becomes a message for the event's owner (`userId` in
  * its data), delivered to each of the owner's enabled endpoints that subscribe to it (no event
  * types listed: the terminal job events) and, for a terminal job event, to the job's own
- * `webhookUrl`. An event nobody subscribes to leaves nothing behind. The inbox makes a
+ * `webhookUrl`. An event nobody subscribes to, or about a deleted user, leaves nothing behind. The inbox makes a
  * redelivered event a no-op, in this same transaction.
  */
 @Controller()
@@ -28,6 +29,7 @@ export class OnPublicEventHandler {
   async handle(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
     const { manager } = context;
     const data = event.data as { userId: string; webhookUrl?: string | null };
+    if (await isDeletedUser(manager, data.userId)) return;
     const endpoints = await queryRows<{ id: string }>(
       manager,
       `SELECT id FROM webhooks.endpoints

@@ -1,0 +1,15 @@
+import { UnauthenticatedError, type Principal } from '@conveyor/platform';
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** Whether the user's account was deleted (their events and tokens are refused then). */
+export async function isDeletedUser(db: DataSource | EntityManager, userId: string): Promise<boolean> {
+  const rows = await db.query<unknown[]>(`SELECT 1 FROM webhooks.deleted_users WHERE user_id = $1`, [userId]);
+  return rows.length > 0;
+}
+
+/** The access-token guard's extra check: a deleted user's token, still valid for minutes, gets 401. */
+export const refuseDeletedUsers =
+  (dataSource: DataSource) =>
+  async ({ userId }: Principal): Promise<void> => {
+    if (await isDeletedUser(dataSource, userId)) throw new UnauthenticatedError('This account has been deleted.');
+  };
