@@ -12,7 +12,7 @@ import { lastValueFrom } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import type { AmqpConnection } from './amqp-connection';
 import { EventContext } from './event-context';
-import { recordInInbox } from './inbox';
+import { recordConsumerFailure, recordInInbox } from './inbox';
 import { assertConsumerTopology, type TopologyNames } from './topology';
 
 export interface EventServerOptions {
@@ -133,6 +133,9 @@ export class EventServer extends Server implements CustomTransportStrategy {
     const parsed = parseEvent(parseJson(msg.content), routingKeyOf(msg));
     if (!parsed.ok) {
       this.logger.warn(`Dead-lettering invalid message on ${routingKeyOf(msg)}: ${parsed.reason}`);
+      if (typeof msg.properties.messageId === 'string') {
+        await this.recordFailure(msg.properties.messageId, routingKeyOf(msg), `invalid message: ${parsed.reason}`);
+      }
       settle(() => channel.nack(msg, false, false));
       return 'DEAD_LETTERED';
     }
@@ -140,6 +143,7 @@ export class EventServer extends Server implements CustomTransportStrategy {
     const handler = this.getHandlerByPattern(event.type);
     if (!handler) {
       this.logger.warn(`Dead-lettering ${event.type} ${event.id}: no handler is registered for it`);
+      await this.recordFailure(event.id, event.type, 'no handler is registered for this event type');
       settle(() => channel.nack(msg, false, false));
       return 'DEAD_LETTERED';
     }
@@ -161,6 +165,7 @@ export class EventServer extends Server implements CustomTransportStrategy {
           this.logger.error(
             `Handler for ${event.type} ${event.id} failed (attempt ${deliveryCount} of ${this.options.deliveryLimit + 1}): ${describe(error)}`,
           );
+          await this.recordFailure(event.id, event.type, describe(error));
           await this.pauseBeforeRetry(deliveryCount);
           settle(() => channel.nack(msg, false, true));
           return 'RETRY';
@@ -168,6 +173,14 @@ export class EventServer extends Server implements CustomTransportStrategy {
           span.end();
         }
       },
+    );
+  }
+
+  /** Keeps why a delivery failed, for the dead-letter tools; a failure to record it is only logged. */
+  private async recordFailure(messageId: string, type: string, error: string): Promise<void> {
+    const { dataSource, schema, consumer } = this.options;
+    await recordConsumerFailure(dataSource, schema, consumer, { messageId, type, error }).catch((failure) =>
+      this.logger.warn(`Could not record the failure of ${type} ${messageId}: ${describe(failure)}`),
     );
   }
 

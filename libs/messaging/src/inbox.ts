@@ -35,3 +35,45 @@ export async function recordInInbox(
   );
   return rows.length === 1 ? 'NEW' : 'ALREADY_PROCESSED';
 }
+
+/**
+ * DDL of a service's record of failed deliveries, for the service's own migration: per consumer
+ * and message, the first and the last error and how often it failed, so an operator looking at
+ * a dead letter sees why it got there.
+ */
+export function consumerFailuresTableSql(schema: string): string[] {
+  sqlIdentifier(schema);
+  return [
+    `CREATE TABLE "${schema}"."consumer_failures" (
+       "consumer" text NOT NULL,
+       "message_id" text NOT NULL,
+       "event_type" text NOT NULL,
+       "failures" integer NOT NULL,
+       "first_error" text NOT NULL,
+       "last_error" text NOT NULL,
+       "first_failed_at" timestamptz NOT NULL DEFAULT now(),
+       "last_failed_at" timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY ("consumer", "message_id"))`,
+  ];
+}
+
+/**
+ * Records that a delivery of `messageId` failed, outside any handler transaction (which has
+ * rolled back). Best effort: the caller goes on if this write fails too.
+ */
+export async function recordConsumerFailure(
+  db: { query(sql: string, parameters?: unknown[]): Promise<unknown> },
+  schema: string,
+  consumer: string,
+  failure: { messageId: string; type: string; error: string },
+): Promise<void> {
+  sqlIdentifier(schema);
+  const error = failure.error.slice(0, 2000);
+  await db.query(
+    `INSERT INTO "${schema}"."consumer_failures" (consumer, message_id, event_type, failures, first_error, last_error)
+     VALUES ($1, $2, $3, 1, $4, $4)
+     ON CONFLICT (consumer, message_id) DO UPDATE
+       SET failures = consumer_failures.failures + 1, last_error = EXCLUDED.last_error, last_failed_at = now()`,
+    [consumer, failure.messageId.slice(0, 200), failure.type.slice(0, 200), error],
+  );
+}

@@ -5,7 +5,7 @@ import { UserRegisteredV1, type EventOf } from '@conveyor/contracts';
 import { dataSourceOptions } from '@conveyor/persistence';
 import { createTestDatabase, deleteBrokerObjects, TEST_AMQP_URL, uniqueName, waitFor, type TestDatabase } from '@conveyor/testing';
 import { DataSource, EventSubscriber, type EntitySubscriberInterface } from 'typeorm';
-import { AmqpConnection, EventContext, EventPublisher, EventServer, inboxTableSql, topologyNames } from '../src';
+import { AmqpConnection, consumerFailuresTableSql, EventContext, EventPublisher, EventServer, inboxTableSql, topologyNames } from '../src';
 
 /** What the recording handler does for an event, chosen by the event's email. */
 export type Behaviour = (event: EventOf<typeof UserRegisteredV1>, context: EventContext) => Promise<void> | void;
@@ -45,7 +45,7 @@ export async function startConsumerHarness(options: { deliveryLimit?: number; da
     subscribers: [CommitHook],
   });
   await dataSource.initialize();
-  for (const sql of inboxTableSql('auth')) await dataSource.query(sql);
+  for (const sql of [...inboxTableSql('auth'), ...consumerFailuresTableSql('auth')]) await dataSource.query(sql);
   await dataSource.query('CREATE TABLE auth.effects (event_id uuid NOT NULL, email text NOT NULL)');
 
   const namespace = uniqueName('msg');

@@ -14,13 +14,23 @@ import { CreateRateLimits1764576360000 } from './migrations/1764576360000-create
 import { CreateAccountTokens1764576480000 } from './migrations/1764576480000-create-account-tokens';
 import { rotateKeysCommand } from './signing-keys/rotate-keys/rotate-keys.command';
 import { SigningKeys } from './signing-keys/signing-keys';
+import { CreateConsumerFailures1764700000000 } from './migrations/1764700000000-create-consumer-failures';
 
 export const authService: ServiceDefinition<AuthConfig> = {
   name: 'auth',
   schema: 'auth',
   envSchema: authEnvSchema,
   entities: [Credential, ApiKey],
-  migrations: [CreateCredentials1764230400000, CreateApiKeys1764403200000, CreateSigningKeys1764576000000, CreateSessionsAndRoles1764576060000, CreateLoginFailures1764576300000, CreateRateLimits1764576360000, CreateAccountTokens1764576480000],
+  migrations: [
+    CreateCredentials1764230400000,
+    CreateApiKeys1764403200000,
+    CreateSigningKeys1764576000000,
+    CreateSessionsAndRoles1764576060000,
+    CreateLoginFailures1764576300000,
+    CreateRateLimits1764576360000,
+    CreateAccountTokens1764576480000,
+    CreateConsumerFailures1764700000000,
+  ],
   modules: (config) => [AccountsModule.forConfig(config), ApiKeysModule, RateLimitModule.forService('auth', config)],
   // auth verifies its own tokens from its key table, not over HTTP from itself.
   accessTokenKeys: SigningKeys,

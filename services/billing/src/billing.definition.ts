@@ -14,6 +14,7 @@ import { Plan } from './plans/plan.entity';
 import { PlansModule } from './plans/plans.module';
 import { Payment } from './top-ups/payment.entity';
 import { TopUpsModule } from './top-ups/top-ups.module';
+import { CreateConsumerFailures1764700000000 } from './migrations/1764700000000-create-consumer-failures';
 
 /** Owns the `billing` schema: accounts, plans, the append-only credit ledger and payments. */
 export const billingService: ServiceDefinition<BillingConfig> = {
@@ -21,6 +22,12 @@ export const billingService: ServiceDefinition<BillingConfig> = {
   schema: 'billing',
   envSchema: billingEnvSchema,
   entities: [Account, Plan, LedgerEntry, Payment],
-  migrations: [CreateMessaging1764230400000, CreateAccounts1764316800000, CreatePayments1764403200000, CloseAccounts1764576180000],
+  migrations: [
+    CreateMessaging1764230400000,
+    CreateAccounts1764316800000,
+    CreatePayments1764403200000,
+    CloseAccounts1764576180000,
+    CreateConsumerFailures1764700000000,
+  ],
   modules: (config) => [AccountsModule, PlansModule, GrantsModule, LedgerModule, CreditsModule, TopUpsModule.forConfig(config)],
 };

@@ -19,6 +19,7 @@ import { VendorCallbacksHttpModule } from './vendors/vendor-callbacks-http.modul
 import { CreateDeletedUsers1764576240000 } from './migrations/1764576240000-create-deleted-users';
 import { CreateRateLimits1764576420000 } from './migrations/1764576420000-create-rate-limits';
 import { UsersModule } from './users/users.module';
+import { CreateConsumerFailures1764700000000 } from './migrations/1764700000000-create-consumer-failures';
 
 export const jobsService: ServiceDefinition<JobsConfig> = {
   name: 'jobs',
@@ -37,6 +38,7 @@ export const jobsService: ServiceDefinition<JobsConfig> = {
     CreateJobStatusLog1764380000000,
     CreateDeletedUsers1764576240000,
     CreateRateLimits1764576420000,
+    CreateConsumerFailures1764700000000,
   ],
   // A `worker` process serves only the health routes over HTTP.
   modules: (config) => [

@@ -7,12 +7,18 @@ import { CreateWebhooks1764500000000 } from './migrations/1764500000000-create-w
 import { ForgetDeletedUsers1764600000000 } from './migrations/1764600000000-forget-deleted-users';
 import { UsersModule } from './users/users.module';
 import { webhookDeliveryEnvSchema, type WebhookDeliveryConfig } from './webhook-delivery.config';
+import { CreateConsumerFailures1764700000000 } from './migrations/1764700000000-create-consumer-failures';
 
 /** Owns the `webhooks` schema: endpoints, secrets, messages, deliveries and their attempts. */
 export const webhookDeliveryService: ServiceDefinition<WebhookDeliveryConfig> = {
   name: 'webhook-delivery',
   schema: 'webhooks',
   envSchema: webhookDeliveryEnvSchema,
-  migrations: [CreateMessaging1764230400000, CreateWebhooks1764500000000, ForgetDeletedUsers1764600000000],
+  migrations: [
+    CreateMessaging1764230400000,
+    CreateWebhooks1764500000000,
+    ForgetDeletedUsers1764600000000,
+    CreateConsumerFailures1764700000000,
+  ],
   modules: () => [UsersModule, EndpointsModule, MessagesModule, DeliveryModule],
 };

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConfigModule, type ServiceConfig } from '@conveyor/config';
-import { AmqpConnection, EventServer, MessagingModule, TOPOLOGY_NAMES } from '@conveyor/messaging';
+import { AmqpConnection, DeadLetterQueue, EventServer, MessagingModule, TOPOLOGY_NAMES, type TopologyNames } from '@conveyor/messaging';
 import { OutboxModule, OutboxRelay } from '@conveyor/outbox';
 import { dataSourceOptions } from '@conveyor/persistence';
 import type { Server } from 'node:http';
@@ -18,6 +18,7 @@ import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { loggerModule } from '../logging/logger.module';
 import { httpMetrics } from '../metrics/http-metrics';
 import { MetricsController } from '../metrics/metrics.controller';
+import { OPERATIONS_OPTIONS, OperationsController } from '../operations/operations.controller';
 import type { ServiceDefinition } from './service-definition';
 
 export const BODY_LIMIT = '1mb';
@@ -114,8 +115,19 @@ function rootModule<C extends ServiceConfig>(definition: ServiceDefinition<C>, c
       }),
       ...definition.modules(config),
     ],
-    controllers: [HealthController, MetricsController],
-    providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+    controllers: [HealthController, MetricsController, OperationsController],
+    providers: [
+      { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      {
+        provide: DeadLetterQueue,
+        inject: [TOPOLOGY_NAMES],
+        useFactory: (names: TopologyNames) => new DeadLetterQueue(config.AMQP_URL, names, config.AMQP_DELIVERY_LIMIT),
+      },
+      {
+        provide: OPERATIONS_OPTIONS,
+        useValue: { schema: definition.schema, consumer: definition.name, outboxMaxAttempts: config.OUTBOX_MAX_ATTEMPTS },
+      },
+    ],
   };
 }
 
