@@ -62,6 +62,12 @@ describe('traces and metrics of deliveries (real Postgres, RabbitMQ and a loopba
       expect(delta({ answer: '4xx', outcome: 'exhausted' })).toBe(1);
       expect(after.value('conveyor_webhook_attempt_duration_seconds_count')).toBe(before.value('conveyor_webhook_attempt_duration_seconds_count') + 2);
       expect(after.names).toContain('conveyor_webhook_attempts_in_flight');
+      // every endpoint is counted by breaker state (other specs' endpoints too: at least these two)
+      const [closed] = await webhooks.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM webhooks.endpoints WHERE disabled_at IS NULL AND circuit_state = 'closed'`,
+      );
+      expect(after.value('conveyor_webhook_endpoints', { state: 'closed' })).toBe(closed?.n);
+      expect(closed?.n).toBeGreaterThanOrEqual(2);
     } finally {
       await failing.close();
     }

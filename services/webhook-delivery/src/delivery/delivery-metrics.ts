@@ -24,6 +24,28 @@ const inFlight = new Gauge({
   registers: [metricsRegistry],
 });
 
+type EndpointStates = () => Promise<{ state: string; count: number }[]>;
+let readEndpointStates: EndpointStates | undefined;
+
+new Gauge({
+  name: 'conveyor_webhook_endpoints',
+  help: 'Endpoints by state: circuit closed, open or half_open, or disabled (read from the database at scrape time)',
+  labelNames: ['state'] as const,
+  registers: [metricsRegistry],
+  async collect() {
+    this.reset();
+    for (const { state, count } of (await readEndpointStates?.().catch(() => undefined)) ?? []) this.set({ state }, count);
+  },
+});
+
+/** Reports the endpoints' breaker states with every scrape until the returned function is called. */
+export function reportEndpointStates(read: EndpointStates): () => void {
+  readEndpointStates = read;
+  return () => {
+    if (readEndpointStates === read) readEndpointStates = undefined;
+  };
+}
+
 /** A bounded label for what an attempt got back: a status class or an OutboundRequestError code. */
 function answerOf(result: AttemptResult): string {
   return result.kind === 'response' ? `${Math.floor(result.status / 100)}xx` : result.code.toLowerCase();

@@ -8,6 +8,7 @@ import { EndpointsModule } from '../endpoints/endpoints.module';
 import type { WebhookDeliveryConfig } from '../webhook-delivery.config';
 import { DeliveryWorker } from './delivery-worker';
 import { withJitter } from './retry-schedule';
+import { reportEndpointStates } from './delivery-metrics';
 
 /**
  * The delivery worker, one per instance. It stops in `beforeApplicationShutdown` (the
@@ -51,13 +52,25 @@ import { withJitter } from './retry-schedule';
   ],
 })
 export class DeliveryModule implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
-  constructor(private readonly worker: DeliveryWorker) {}
+  private stopReportingStates?: () => void;
+
+  constructor(
+    private readonly worker: DeliveryWorker,
+    private readonly dataSource: DataSource,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.worker.start();
+    this.stopReportingStates = reportEndpointStates(() =>
+      this.dataSource.query(
+        `SELECT CASE WHEN disabled_at IS NOT NULL THEN 'disabled' ELSE circuit_state END AS state, count(*)::int AS count
+           FROM webhooks.endpoints GROUP BY 1`,
+      ),
+    );
   }
 
   beforeApplicationShutdown(): Promise<void> {
+    this.stopReportingStates?.();
     return this.worker.stop();
   }
 
