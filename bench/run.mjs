@@ -1,0 +1,346 @@
+#!/usr/bin/env node
+// `npm run bench` (about 10 minutes) and `npm run bench -- --quick` (about a minute once the
+// platform is up): starts the platform as `npm start` does, or uses a running one
+// (`--running`), creates its own clients and measures POST and GET /v1/jobs, end-to-end
+// latency to a signed webhook at fixed rates, the event hop against the raw broker round trip,
+// the database ceiling of the submit transaction, and every service's RSS and CPU. Writes
+// bench/results/<timestamp>.json and bench/results/latest.md (+ latest.svg). Exits non-zero
+// only when the run itself broke (errors, lost jobs), never because a figure missed its target.
+// See bench/README.md for the options.
+import { mkdirSync, readdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createClient, adminToken } from './lib/clients.mjs';
+import { prepareCeiling, runCeiling, dropCeiling } from './lib/ceiling.mjs';
+import { runRate, WebhookReceiver } from './lib/e2e.mjs';
+import { brokerRoundTrip, eventHops } from './lib/hop.mjs';
+import { getJobs, postJobs } from './lib/http-load.mjs';
+import { benchEnvironment, dropDatabase, pidsByPort, SERVICES, servicePids, startPlatform, urlsFor } from './lib/platform.mjs';
+import { ProcessSampler } from './lib/procstats.mjs';
+import { summarizeProfile } from './lib/profile.mjs';
+import { writeReports } from './lib/report.mjs';
+import { sleep } from './lib/stats.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const resultsDir = join(root, 'bench/results');
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    running: { type: 'boolean', default: false },
+    'port-base': { type: 'string', default: '3000' },
+    database: { type: 'string' },
+    namespace: { type: 'string' },
+    'keep-database': { type: 'boolean', default: false },
+    clients: { type: 'string', default: '8' },
+    'worker-concurrency': { type: 'string', default: '32' },
+    rates: { type: 'string' },
+    'rate-seconds': { type: 'string' },
+    'http-seconds': { type: 'string' },
+    connections: { type: 'string', default: '50,200' },
+    'db-pool': { type: 'string', default: '10' },
+    phases: { type: 'string', default: 'e2e,hop,get,ceiling,post' },
+    profile: { type: 'boolean', default: false },
+    'url-jobs': { type: 'string' },
+    'url-auth': { type: 'string' },
+    'url-user': { type: 'string' },
+    'url-billing': { type: 'string' },
+    'url-webhook-delivery': { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log('usage: npm run bench -- [--quick] [--running] [--port-base 3000] [--phases e2e,hop,get,ceiling,post] [--profile] … (see bench/README.md)');
+  process.exit(0);
+}
+
+const quick = args.quick;
+const plan = {
+  rates: (args.rates ?? (quick ? '50,100,200' : '50,100,200,300,400')).split(',').map(Number),
+  rateSeconds: Number(args['rate-seconds'] ?? (quick ? 6 : 60)),
+  drainSeconds: quick ? 5 : 30,
+  httpSeconds: Number(args['http-seconds'] ?? (quick ? 5 : 30)),
+  ceilingSeconds: quick ? 3 : 15,
+  roundTrips: quick ? 200 : 1000,
+  idleWaitSeconds: quick ? 3 : 120,
+  connections: args.connections.split(',').map(Number),
+};
+const phases = new Set(args.phases.split(','));
+const portBase = Number(args['port-base']);
+const database = args.database ?? (args.running ? process.env.DATABASE_NAME || 'conveyor' : 'conveyor_bench');
+const namespace = args.namespace ?? (args.running ? process.env.AMQP_NAMESPACE || '' : 'bench');
+const adminUrl = process.env.DATABASE_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const dbUrl = (() => {
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+})();
+const amqpUrl = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+const admin = {
+  email: process.env.SEED_ADMIN_EMAIL ?? process.env.ADMIN_EMAIL ?? 'admin@conveyor.local',
+  password: process.env.SEED_ADMIN_PASSWORD ?? 'conveyor-admin-password',
+};
+const urls = urlsFor(portBase, Object.fromEntries(SERVICES.map((s) => [s.name, args[`url-${s.name}`]]).filter(([, v]) => v)));
+
+const startedAt = new Date().toISOString();
+const runStartMs = Date.now();
+const runId = startedAt.replace(/\D/g, '').slice(0, 14);
+const say = (message) => console.log(`[bench ${((Date.now() - runStartMs) / 1000).toFixed(1).padStart(6)} s] ${message}`);
+
+const report = {
+  startedAt,
+  mode: quick ? 'quick' : 'full',
+  machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadavg().map((n) => Math.round(n * 100) / 100) },
+  platform: { mode: args.running ? 'already running' : 'started by the bench (infrastructure/local/start.mjs)', urls, database, namespace },
+  plan,
+  broken: [],
+};
+
+mkdirSync(resultsDir, { recursive: true });
+const logsDir = join(resultsDir, 'logs');
+mkdirSync(logsDir, { recursive: true });
+const profileDir = join(resultsDir, 'profiles', runId);
+
+let platform;
+let sampler;
+let db;
+let receiver;
+let exitCode = 0;
+try {
+  if (!args.running) {
+    report.platform.workerConcurrency = Number(args['worker-concurrency']);
+    if (!args['keep-database']) {
+      say(`dropping the bench database ${database} for a clean run`);
+      await dropDatabase(adminUrl, database);
+      await deleteBenchQueues();
+    }
+    const env = benchEnvironment({ portBase, database, namespace, workerConcurrency: Number(args['worker-concurrency']) });
+    report.platform.environment = env;
+    if (args.profile) mkdirSync(profileDir, { recursive: true });
+    say(`starting the platform (start.mjs; log in bench/results/logs/platform-${runId}.log)`);
+    platform = await startPlatform({
+      root,
+      env,
+      urls,
+      logFile: join(logsDir, `platform-${runId}.log`),
+      nodeOptions: args.profile ? `--cpu-prof --cpu-prof-dir=${profileDir}` : undefined,
+      log: say,
+    });
+    say('platform ready');
+  }
+  const pids = platform ? servicePids(platform.child.pid) : await pidsByPort(urls);
+  say(`service processes: ${JSON.stringify(pids)}`);
+  sampler = new ProcessSampler(pids);
+  sampler.start();
+
+  db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+
+  say(`creating ${args.clients} clients (pro plan, credits, API keys)`);
+  const adminAuth = await adminToken(urls, admin);
+  const clientCount = Number(args.clients);
+  const clients = await Promise.all(
+    Array.from({ length: clientCount + 1 }, (_, i) =>
+      createClient({ urls, admin: adminAuth, email: `bench-${runId}-${i}@bench.conveyor.local`, credits: 2_000_000, db }),
+    ),
+  );
+  const postClient = clients.pop(); // POST phases use their own client, so e2e clients' queues stay short
+  report.clients = clientCount;
+  const phase = async (name, work) => {
+    const start = Date.now();
+    say(`${name}…`);
+    try {
+      return await work();
+    } finally {
+      sampler.phase(name, start, Date.now());
+    }
+  };
+
+  const e2eJobs = [];
+  const hopJobIdsByRate = {};
+  if (phases.has('e2e')) {
+    receiver = new WebhookReceiver(clients);
+    await receiver.start();
+    say(`webhook receiver on port ${receiver.port}; warming up`);
+    await runRate({ url: urls.jobs, clients, receiver, rate: 20, seconds: 1, drainSeconds: 15, runStartMs });
+    report.endToEnd = [];
+    report.endToEndSkipped = [];
+    for (const rate of plan.rates) {
+      if (report.endToEnd.length && !report.endToEnd[report.endToEnd.length - 1].sustained) {
+        report.endToEndSkipped.push(rate);
+        continue;
+      }
+      const { result, jobs } = await phase(`e2e ${rate}/s`, () =>
+        runRate({ url: urls.jobs, clients, receiver, rate, seconds: plan.rateSeconds, drainSeconds: plan.drainSeconds, runStartMs, log: say }),
+      );
+      report.endToEnd.push(result);
+      e2eJobs.push(...jobs);
+      hopJobIdsByRate[rate] = jobs.map((j) => j.id);
+      const refused = result.submitted - result.accepted;
+      if (refused > 0) report.broken.push(`${refused} end-to-end submissions at ${rate}/s were not accepted (${JSON.stringify(result.statusCodes)})`);
+    }
+    const sustained = report.endToEnd.filter((e) => e.sustained).map((e) => e.rate);
+    report.endToEndSustainedRate = sustained.length ? Math.max(...sustained) : null;
+  }
+
+  if (phases.has('hop')) {
+    if (e2eJobs.length) {
+      report.eventHop = await eventHops(db, e2eJobs.map((j) => j.id));
+      report.eventHopByRate = {};
+      for (const [rate, ids] of Object.entries(hopJobIdsByRate)) report.eventHopByRate[rate] = (await eventHops(db, ids)).combined;
+    }
+    report.brokerRoundTrip = await phase('broker round trip', () => brokerRoundTrip({ amqpUrl, namespace, count: plan.roundTrips }));
+    say(`event hop p50 ${report.eventHop?.combined.p50} ms p99 ${report.eventHop?.combined.p99} ms; raw round trip p50 ${report.brokerRoundTrip.roundTripMs.p50} ms`);
+  }
+
+  if (phases.has('get')) {
+    const owner = clients[0];
+    let ids = e2eJobs.filter((j) => j.client === 0).map((j) => j.id);
+    if (ids.length === 0) ids = await submitSome(owner, 200);
+    report.get = [];
+    for (const connections of plan.connections) {
+      const result = await phase(`GET ${connections}c`, () => getJobs({ url: urls.jobs, apiKey: owner.apiKey, ids, connections, seconds: plan.httpSeconds, runStartMs }));
+      say(`GET ${connections}c: ${result.requestsPerSecond} req/s, p99 ${result.latencyMs.p99} ms, ${JSON.stringify(result.statusCodes)}`);
+      report.get.push(result);
+      checkHttp(result);
+    }
+  }
+
+  if (phases.has('ceiling')) {
+    await prepareCeiling(db);
+    report.ceiling = [];
+    for (const connections of plan.connections) {
+      const result = await phase(`DB ceiling ${connections}`, () =>
+        runCeiling({ connectionString: dbUrl, concurrency: connections, poolSize: Number(args['db-pool']), seconds: plan.ceilingSeconds, userId: postClient.userId, runStartMs }),
+      );
+      say(`DB ceiling ${connections}: ${result.transactionsPerSecond} tx/s, p99 ${result.latencyMs.p99} ms`);
+      report.ceiling.push(result);
+      if (result.errors > 0) report.broken.push(`${result.errors} failed ceiling transactions`);
+    }
+    await dropCeiling(db);
+  }
+
+  if (phases.has('post')) {
+    report.post = [];
+    for (const connections of plan.connections) {
+      const backlog = await waitForIdle(postClient, plan.idleWaitSeconds);
+      const result = await phase(`POST ${connections}c`, () =>
+        postJobs({ url: urls.jobs, apiKey: postClient.apiKey, connections, seconds: plan.httpSeconds, runStartMs, runId }),
+      );
+      result.backlogAtStart = backlog;
+      say(`POST ${connections}c: ${result.requestsPerSecond} req/s, p99 ${result.latencyMs.p99} ms, ${JSON.stringify(result.statusCodes)} (backlog at start ${backlog})`);
+      report.post.push(result);
+      checkHttp(result);
+    }
+  }
+
+  if (receiver) {
+    // Jobs of a rate that was not sustained may still be on their way: wait while webhooks keep coming.
+    let missing = e2eJobs.filter((j) => !receiver.arrivals.has(j.id));
+    let lastProgress = Date.now();
+    while (missing.length > 0 && Date.now() - lastProgress < (quick ? 10_000 : 30_000)) {
+      await sleep(500);
+      const now = e2eJobs.filter((j) => !receiver.arrivals.has(j.id));
+      if (now.length < missing.length) lastProgress = Date.now();
+      missing = now;
+    }
+    report.webhooks = {
+      verified: receiver.arrivals.size,
+      badSignatures: receiver.badSignatures,
+      duplicates: receiver.duplicates,
+      otherEvents: receiver.otherEvents,
+      lost: missing.length,
+      lostStatuses: missing.length ? await statusesOf(missing.map((j) => j.id)) : {},
+      notSucceeded: [...receiver.arrivals.values()].filter((a) => a.type !== 'jobs.job.succeeded.v1').length,
+    };
+    if (missing.length) report.broken.push(`${missing.length} end-to-end jobs never reached the webhook receiver`);
+    if (receiver.badSignatures) report.broken.push(`${receiver.badSignatures} webhooks failed signature verification`);
+    if (report.webhooks.notSucceeded) report.broken.push(`${report.webhooks.notSucceeded} end-to-end jobs did not succeed`);
+  }
+} catch (error) {
+  report.broken.push(`the run failed: ${error.stack ?? error}`);
+  console.error(error);
+} finally {
+  sampler?.stop();
+  report.processes = sampler?.summary();
+  report.machine.loadAverageAtEnd = loadavg().map((n) => Math.round(n * 100) / 100);
+  await receiver?.stop().catch(() => undefined);
+  await db?.end().catch(() => undefined);
+  if (platform) {
+    say('stopping the platform');
+    const jobsPid = platform.pids().jobs ?? sampler?.pids.jobs;
+    await platform.stop();
+    if (args.profile && jobsPid) {
+      const file = readdirSync(profileDir).find((f) => f.includes(`.${jobsPid}.`));
+      if (file) {
+        report.profile = { file: join('bench/results/profiles', runId, file), top: summarizeProfile(join(profileDir, file), 30) };
+        say(`jobs CPU profile: ${report.profile.file}`);
+      } else report.profile = { error: `no profile of pid ${jobsPid} in ${profileDir}` };
+    }
+  }
+  const { jsonPath, mdPath } = writeReports(resultsDir, report);
+  say(`wrote ${jsonPath} and ${mdPath}`);
+  if (report.broken.length) {
+    exitCode = 1;
+    say(`the run broke: ${report.broken.join('; ')}`);
+  }
+}
+process.exit(exitCode);
+
+function checkHttp(result) {
+  const bad = Object.entries(result.statusCodes)
+    .filter(([code]) => !code.startsWith('2'))
+    .map(([code, n]) => `${n}× ${code}`);
+  if (bad.length || result.errors || result.timeouts) {
+    report.broken.push(`${result.phase} at ${result.connections} connections: ${[...bad, `${result.errors} errors`, `${result.timeouts} timeouts`].join(', ')}`);
+  }
+}
+
+async function submitSome(client, n) {
+  const ids = [];
+  for (let i = 0; i < n; i++) {
+    const response = await fetch(`${urls.jobs}/v1/jobs`, {
+      method: 'POST',
+      headers: { authorization: client.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'echo', input: { i } }),
+    });
+    ids.push((await response.json()).id);
+  }
+  return ids;
+}
+
+/** Waits (at most `seconds`) until the client has no unfinished jobs; returns how many were left. */
+async function waitForIdle(client, seconds) {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM jobs.jobs WHERE user_id = $1 AND status IN ('pending', 'queued', 'running')`, [client.userId]);
+    if (rows[0].n === 0 || Date.now() > deadline) return rows[0].n;
+    await sleep(1000);
+  }
+}
+
+async function statusesOf(ids) {
+  const { rows } = await db.query(`SELECT status, count(*)::int AS n FROM jobs.jobs WHERE id = ANY($1::uuid[]) GROUP BY status`, [ids]);
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+/** Leftovers of an interrupted run in the bench's namespace would feed the fresh database old events. */
+async function deleteBenchQueues() {
+  if (!namespace) return;
+  const { default: amqp } = await import('amqplib');
+  const connection = await amqp.connect(amqpUrl);
+  try {
+    for (const { name } of SERVICES) {
+      for (const queue of [`${namespace}.${name}.events`, `${namespace}.${name}.dead-letter`]) {
+        const channel = await connection.createChannel();
+        await channel.deleteQueue(queue).catch(() => undefined);
+        await channel.close().catch(() => undefined);
+      }
+    }
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
