@@ -20,9 +20,10 @@ import { brokerRoundTrip, eventHops } from './lib/hop.mjs';
 import { getJobs, postJobs } from './lib/http-load.mjs';
 import { benchEnvironment, dropDatabase, pidsByPort, SERVICES, servicePids, startPlatform, urlsFor } from './lib/platform.mjs';
 import { ProcessSampler } from './lib/procstats.mjs';
+import { sampleActivity } from './lib/pg-activity.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
 import { writeReports } from './lib/report.mjs';
-import { sleep } from './lib/stats.mjs';
+import { sleep, summarize } from './lib/stats.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(root, 'bench/results');
@@ -107,6 +108,7 @@ const profileDir = join(resultsDir, 'profiles', runId);
 let platform;
 let sampler;
 let db;
+let activityDb;
 let receiver;
 let exitCode = 0;
 try {
@@ -138,6 +140,8 @@ try {
 
   db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
+  activityDb = new pg.Client({ connectionString: dbUrl, application_name: 'bench-activity' });
+  await activityDb.connect();
 
   say(`creating ${args.clients} clients (pro plan, credits, API keys)`);
   const adminAuth = await adminToken(urls, admin);
@@ -176,6 +180,7 @@ try {
       const { result, jobs } = await phase(`e2e ${rate}/s`, () =>
         runRate({ url: urls.jobs, clients, receiver, rate, seconds: plan.rateSeconds, drainSeconds: plan.drainSeconds, runStartMs, log: say }),
       );
+      result.stagesMs = await e2eStages(jobs);
       report.endToEnd.push(result);
       e2eJobs.push(...jobs);
       hopJobIdsByRate[rate] = jobs.map((j) => j.id);
@@ -202,7 +207,11 @@ try {
     if (ids.length === 0) ids = await submitSome(owner, 200);
     report.get = [];
     for (const connections of plan.connections) {
+      const before = await dbCounters();
+      const stopActivity = sampleActivity(activityDb);
       const result = await phase(`GET ${connections}c`, () => getJobs({ url: urls.jobs, apiKey: owner.apiKey, ids, connections, seconds: plan.httpSeconds, runStartMs }));
+      result.database = dbDelta(before, await dbCounters(), result.requests);
+      result.database.activity = await stopActivity();
       say(`GET ${connections}c: ${result.requestsPerSecond} req/s, p99 ${result.latencyMs.p99} ms, ${JSON.stringify(result.statusCodes)}`);
       report.get.push(result);
       checkHttp(result);
@@ -227,9 +236,13 @@ try {
     report.post = [];
     for (const connections of plan.connections) {
       const backlog = await waitForIdle(postClient, plan.idleWaitSeconds);
+      const before = await dbCounters();
+      const stopActivity = sampleActivity(activityDb);
       const result = await phase(`POST ${connections}c`, () =>
         postJobs({ url: urls.jobs, apiKey: postClient.apiKey, connections, seconds: plan.httpSeconds, runStartMs, runId }),
       );
+      result.database = dbDelta(before, await dbCounters(), result.requests);
+      result.database.activity = await stopActivity();
       result.backlogAtStart = backlog;
       say(`POST ${connections}c: ${result.requestsPerSecond} req/s, p99 ${result.latencyMs.p99} ms, ${JSON.stringify(result.statusCodes)} (backlog at start ${backlog})`);
       report.post.push(result);
@@ -269,6 +282,7 @@ try {
   report.machine.loadAverageAtEnd = loadavg().map((n) => Math.round(n * 100) / 100);
   await receiver?.stop().catch(() => undefined);
   await db?.end().catch(() => undefined);
+  await activityDb?.end().catch(() => undefined);
   if (platform) {
     say('stopping the platform');
     const jobsPid = platform.pids().jobs ?? sampler?.pids.jobs;
@@ -320,6 +334,69 @@ async function waitForIdle(client, seconds) {
     if (rows[0].n === 0 || Date.now() > deadline) return rows[0].n;
     await sleep(1000);
   }
+}
+
+/**
+ * Where an end-to-end job's time went, from the job's own timestamps and the webhook's arrival:
+ * billing's answer (submitted → queued: two event hops), waiting for a worker's claim, the run,
+ * and the way out (finished → webhook: relay, hop to webhook-delivery, the HTTP call).
+ */
+async function e2eStages(jobs) {
+  const { rows } = await db.query(
+    `SELECT id, extract(epoch FROM created_at) * 1000 AS created, extract(epoch FROM queued_at) * 1000 AS queued,
+            extract(epoch FROM started_at) * 1000 AS started, extract(epoch FROM finished_at) * 1000 AS finished
+     FROM jobs.jobs WHERE id = ANY($1::uuid[])`,
+    [jobs.map((j) => j.id)],
+  );
+  const sent = new Map(jobs.map((j) => [j.id, j.sentWall]));
+  const stages = { 'sent → created': [], 'created → queued (billing)': [], 'queued → started (claim)': [], 'started → finished (run)': [], 'finished → webhook': [] };
+  for (const r of rows) {
+    const arrival = receiver.arrivals.get(r.id)?.wall;
+    const points = [sent.get(r.id), Number(r.created), r.queued && Number(r.queued), r.started && Number(r.started), r.finished && Number(r.finished), arrival];
+    Object.values(stages).forEach((list, i) => {
+      if (points[i] && points[i + 1]) list.push(points[i + 1] - points[i]);
+    });
+  }
+  return Object.fromEntries(Object.entries(stages).map(([name, list]) => {
+    const s = summarize(list);
+    return [name, { p50: s.p50, p99: s.p99 }];
+  }));
+}
+
+/**
+ * Counters of the bench database (commits; rows written and index/sequential scans per table of
+ * the jobs schema) to divide by a phase's requests. Postgres 15 flushes a backend's counters
+ * about once a second, so a phase's last second may be missing and the previous one's may leak in.
+ */
+async function dbCounters() {
+  const { rows: [database] } = await db.query(
+    `SELECT xact_commit::float8 AS commits, xact_rollback::float8 AS rollbacks FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  const { rows: tables } = await db.query(
+    `SELECT schemaname || '.' || relname AS name, n_tup_ins::float8 AS inserted, n_tup_upd::float8 AS updated, n_tup_del::float8 AS deleted,
+            seq_scan::float8 AS "seqScans", coalesce(idx_scan, 0)::float8 AS "indexScans"
+     FROM pg_stat_user_tables WHERE schemaname = 'jobs'`,
+  );
+  return { database, tables: Object.fromEntries(tables.map((t) => [t.name, t])) };
+}
+
+function dbDelta(before, after, requests) {
+  const per = (a, b) => Math.round((100 * (a - b)) / Math.max(1, requests)) / 100;
+  const tables = {};
+  for (const [name, t] of Object.entries(after.tables)) {
+    const b = before.tables[name] ?? {};
+    const row = {};
+    for (const key of ['inserted', 'updated', 'deleted', 'seqScans', 'indexScans']) {
+      const v = per(t[key], b[key] ?? 0);
+      if (v) row[key] = v;
+    }
+    if (Object.keys(row).length) tables[name] = row;
+  }
+  return {
+    note: 'per request; commits count every service (all schemas share the database), tables only the jobs schema',
+    commitsPerRequest: per(after.database.commits, before.database.commits),
+    tablesPerRequest: tables,
+  };
 }
 
 async function statusesOf(ids) {

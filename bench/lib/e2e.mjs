@@ -34,7 +34,7 @@ export class WebhookReceiver {
         const jobId = message?.data?.jobId;
         if (!jobId || !message.type.startsWith('jobs.job.')) this.otherEvents++;
         else if (this.arrivals.has(jobId)) this.duplicates++;
-        else this.arrivals.set(jobId, { at, type: message.type });
+        else this.arrivals.set(jobId, { at, wall: Date.now(), type: message.type });
         res.writeHead(204).end();
       });
     });

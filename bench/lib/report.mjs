@@ -92,6 +92,37 @@ export function markdown(r, svgName) {
       ]),
     ),
   );
+  const withDb = [...(r.post ?? []), ...(r.get ?? [])].filter((p) => p.database);
+  if (withDb.length) {
+    lines.push('', 'Database work per request (pg_stat counters of the bench database; commits include every service\'s background work, table rows only the jobs schema):', '');
+    lines.push(
+      table(
+        ['phase', 'connections', 'commits', 'rows written and scans per table'],
+        withDb.map((p) => [
+          p.phase,
+          p.connections,
+          p.database.commitsPerRequest,
+          Object.entries(p.database.tablesPerRequest)
+            .map(([t, v]) => `${t.replace('jobs.', '')}: ${Object.entries(v).map(([k, n]) => `${k} ${n}`).join(' ')}`)
+            .join('; '),
+        ]),
+      ),
+    );
+  }
+  const withActivity = withDb.filter((p) => p.database.activity?.length);
+  if (withActivity.length) {
+    lines.push('', 'Postgres connections of the bench database during each phase (pg_stat_activity every 200 ms: mean connections per application, state and wait event; `cpu` = active, not waiting):', '');
+    lines.push(
+      table(
+        ['phase', 'connections', 'where the connections are'],
+        withActivity.map((p) => [
+          p.phase,
+          p.connections,
+          p.database.activity.map((a) => `${a.app} ${a.state}${a.wait ? ` ${a.wait}` : ''}: ${a.connections}`).join('; '),
+        ]),
+      ),
+    );
+  }
   if (r.ceiling?.length) {
     lines.push('', '### Database ceiling (job + outbox insert transaction through pg)', '');
     lines.push(
@@ -135,6 +166,12 @@ export function markdown(r, svgName) {
         ]),
       ),
     );
+    const withStages = r.endToEnd.filter((e) => e.stagesMs);
+    if (withStages.length) {
+      const names = Object.keys(withStages[0].stagesMs);
+      lines.push('', 'Where the time goes (p50 / p99 per stage, from the job\'s own timestamps; the billing stage is two event hops):', '');
+      lines.push(table(['rate', ...names], withStages.map((e) => [`${e.rate}/s`, ...names.map((n) => `${fmt(e.stagesMs[n].p50, ' ms')} / ${fmt(e.stagesMs[n].p99, ' ms')}`)])));
+    }
     if (r.endToEndSkipped?.length) lines.push('', `Rates not run (a lower one was not sustained): ${r.endToEndSkipped.join(', ')} jobs/s.`);
     const w = r.webhooks;
     if (w) lines.push('', `Receiver: ${w.verified} verified webhooks, ${w.badSignatures} bad signatures, ${w.duplicates} duplicates, ${w.lost} jobs lost (no webhook by the end of the run).`);
