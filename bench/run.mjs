@@ -7,7 +7,7 @@
 // bench/results/<timestamp>.json and bench/results/latest.md (+ latest.svg). Exits non-zero
 // only when the run itself broke (errors, lost jobs), never because a figure missed its target.
 // See bench/README.md for the options.
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,6 +120,7 @@ try {
       await deleteBenchQueues();
     }
     const env = benchEnvironment({ portBase, database, namespace, workerConcurrency: Number(args['worker-concurrency']) });
+    if (args.profile) Object.assign(env, { BENCH_PROFILE_SERVICE: 'jobs', BENCH_PROFILE_DIR: profileDir });
     report.platform.environment = env;
     if (args.profile) mkdirSync(profileDir, { recursive: true });
     say(`starting the platform (start.mjs; log in bench/results/logs/platform-${runId}.log)`);
@@ -128,7 +129,7 @@ try {
       env,
       urls,
       logFile: join(logsDir, `platform-${runId}.log`),
-      nodeOptions: args.profile ? `--cpu-prof --cpu-prof-dir=${profileDir}` : undefined,
+      nodeOptions: args.profile ? `--require ${join(root, 'bench/lib/cpu-profile-preload.cjs')}` : undefined,
       log: say,
     });
     say('platform ready');
@@ -238,9 +239,11 @@ try {
       const backlog = await waitForIdle(postClient, plan.idleWaitSeconds);
       const before = await dbCounters();
       const stopActivity = sampleActivity(activityDb);
+      if (args.profile) process.kill(pids.jobs, 'SIGUSR2');
       const result = await phase(`POST ${connections}c`, () =>
         postJobs({ url: urls.jobs, apiKey: postClient.apiKey, connections, seconds: plan.httpSeconds, runStartMs, runId }),
       );
+      if (args.profile) result.profile = await collectProfile(pids.jobs, `jobs-POST-${connections}c`);
       result.database = dbDelta(before, await dbCounters(), result.requests);
       result.database.activity = await stopActivity();
       result.backlogAtStart = backlog;
@@ -285,15 +288,7 @@ try {
   await activityDb?.end().catch(() => undefined);
   if (platform) {
     say('stopping the platform');
-    const jobsPid = platform.pids().jobs ?? sampler?.pids.jobs;
     await platform.stop();
-    if (args.profile && jobsPid) {
-      const file = readdirSync(profileDir).find((f) => f.includes(`.${jobsPid}.`));
-      if (file) {
-        report.profile = { file: join('bench/results/profiles', runId, file), top: summarizeProfile(join(profileDir, file), 30) };
-        say(`jobs CPU profile: ${report.profile.file}`);
-      } else report.profile = { error: `no profile of pid ${jobsPid} in ${profileDir}` };
-    }
   }
   const { jsonPath, mdPath } = writeReports(resultsDir, report);
   say(`wrote ${jsonPath} and ${mdPath}`);
@@ -311,6 +306,24 @@ function checkHttp(result) {
   if (bad.length || result.errors || result.timeouts) {
     report.broken.push(`${result.phase} at ${result.connections} connections: ${[...bad, `${result.errors} errors`, `${result.timeouts} timeouts`].join(', ')}`);
   }
+}
+
+/** Stops the jobs profiler (second SIGUSR2), waits for its file and summarises its top frames. */
+async function collectProfile(pid, name) {
+  process.kill(pid, 'SIGUSR2');
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const file = readdirSync(profileDir).find((f) => f.startsWith(`jobs-${pid}-`));
+    if (file) {
+      await sleep(500); // let the write finish
+      renameSync(join(profileDir, file), join(profileDir, `${name}.cpuprofile`));
+      const path = join('bench/results/profiles', runId, `${name}.cpuprofile`);
+      say(`CPU profile of jobs: ${path}`);
+      return { file: path, top: summarizeProfile(join(profileDir, `${name}.cpuprofile`), 30) };
+    }
+    await sleep(200);
+  }
+  return { error: 'no profile was written' };
 }
 
 async function submitSome(client, n) {

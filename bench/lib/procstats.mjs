@@ -11,7 +11,10 @@ function read(pid) {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // fields[0] is field 3 (state): utime is field 14, stime field 15
     const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-    return { rssMb: rssKb / 1024, cpuSeconds };
+    // Main thread: time on the CPU and time runnable but waiting for one (ns). The second says
+    // how starved of CPU the machine left the process.
+    const [onCpuNs, waitNs] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return { rssMb: rssKb / 1024, cpuSeconds, runSeconds: onCpuNs / 1e9, runQueueSeconds: waitNs / 1e9 };
   } catch {
     return undefined;
   }
@@ -62,12 +65,16 @@ export class ProcessSampler {
         if (dt > 0) peakCpu = Math.max(peakCpu, (samples[i].cpuSeconds - samples[i - 1].cpuSeconds) / dt);
       }
       const perPhase = {};
+      const waitByPhase = {};
       for (const phase of this.phases) {
         const inside = samples.filter((s) => s.t >= phase.startMs && s.t <= phase.endMs);
         if (inside.length < 2) continue;
         const a = inside[0];
         const b = inside[inside.length - 1];
         perPhase[phase.name] = Math.round((100 * (b.cpuSeconds - a.cpuSeconds)) / ((b.t - a.t) / 1000));
+        const run = b.runSeconds - a.runSeconds;
+        const wait = b.runQueueSeconds - a.runQueueSeconds;
+        if (run + wait > 0) waitByPhase[phase.name] = Math.round((100 * wait) / (run + wait));
       }
       services[name] = {
         pid: this.pids[name],
@@ -76,6 +83,8 @@ export class ProcessSampler {
         meanCpuPercent: elapsed > 0 ? Math.round((100 * (last.cpuSeconds - first.cpuSeconds)) / elapsed) : null,
         peakCpuPercent: Math.round(peakCpu * 100),
         cpuPercentByPhase: perPhase,
+        // Of the main thread's runnable time, the share spent waiting for a CPU (0 on an idle machine).
+        runQueueWaitPercentByPhase: waitByPhase,
       };
     }
     return services;

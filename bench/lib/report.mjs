@@ -211,6 +211,17 @@ export function markdown(r, svgName) {
       ),
     );
     lines.push('', 'CPU: 100 % is one core.');
+    lines.push('', 'CPU starvation: of the time each main thread was runnable, the share it waited for a CPU (`/proc/<pid>/schedstat`). Near 0 on a quiet machine; high values mean the figures above measure the machine\'s other load as much as Conveyor.', '');
+    lines.push(
+      table(
+        ['service', ...phases],
+        Object.entries(r.processes).map(([name, s]) => [name, ...phases.map((p) => (s.runQueueWaitPercentByPhase?.[p] === undefined ? '–' : `${s.runQueueWaitPercentByPhase[p]} %`))]),
+      ),
+    );
+  }
+  for (const p of (r.post ?? []).filter((p) => p.profile?.top)) {
+    lines.push('', `## CPU profile of jobs during POST at ${p.connections} connections (self time, top frames)`, '', `\`${p.profile.file}\` (open in Chrome DevTools or speedscope)`, '');
+    lines.push(table(['self', 'frame'], p.profile.top.slice(0, 20).map((f) => [`${f.selfPercent} %`, `\`${f.frame}\``])));
   }
   lines.push('', '## Latency over time', '', `![latency over time](${svgName})`, '');
   lines.push('p50 (solid) and p99 (dashed) per second of each phase, log scale. End-to-end points are placed at the submission time.', '');
