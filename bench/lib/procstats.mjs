@@ -78,6 +78,7 @@ export class ProcessSampler {
       }
       services[name] = {
         pid: this.pids[name],
+        rssAtStartMb: Math.round(first.rssMb),
         peakRssMb: Math.round(Math.max(...samples.map((s) => s.rssMb))),
         cpuSeconds: Math.round((last.cpuSeconds - first.cpuSeconds) * 10) / 10,
         meanCpuPercent: elapsed > 0 ? Math.round((100 * (last.cpuSeconds - first.cpuSeconds)) / elapsed) : null,

@@ -198,10 +198,11 @@ export function markdown(r, svgName) {
     const phases = [...new Set(Object.values(r.processes).flatMap((s) => Object.keys(s.cpuPercentByPhase)))];
     lines.push(
       table(
-        ['service', 'pid', 'peak RSS', 'CPU seconds', 'mean CPU', 'peak CPU (500 ms)', ...phases.map((p) => `CPU in ${p}`)],
+        ['service', 'pid', 'RSS when ready', 'peak RSS', 'CPU seconds', 'mean CPU', 'peak CPU (500 ms)', ...phases.map((p) => `CPU in ${p}`)],
         Object.entries(r.processes).map(([name, s]) => [
           name,
           s.pid,
+          `${s.rssAtStartMb} MB`,
           `${s.peakRssMb} MB`,
           s.cpuSeconds,
           `${s.meanCpuPercent} %`,
