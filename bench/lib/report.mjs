@@ -231,7 +231,7 @@ export function markdown(r, svgName) {
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22', '#393b79', '#637939'];
 
-/** A hand-made SVG line chart: x = seconds since the run started, y = latency (ms, log10). */
+/** A hand-made SVG line chart: x = seconds since the first measured phase, y = latency (ms, log10). */
 export function svgChart(r) {
   const phases = [
     ...(r.endToEnd ?? []).map((p) => ({ name: `e2e ${p.rate}/s`, points: p.series })),
@@ -244,11 +244,13 @@ export function svgChart(r) {
   const m = { l: 60, r: 190, t: 30, b: 40 };
   const all = phases.flatMap((p) => p.points);
   if (all.length === 0) return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="60"><text x="10" y="30">no samples</text></svg>`;
-  const tMax = Math.max(...all.map((p) => p.t)) + 1;
+  // Time from the first measured second (start-up and client set-up are not drawn).
+  const tMin = Math.min(...all.map((p) => p.t));
+  const tMax = Math.max(...all.map((p) => p.t)) - tMin + 1;
   const values = all.flatMap((p) => [p.p50, p.p99]).filter((v) => v > 0);
   const yMin = Math.max(0.1, 10 ** Math.floor(Math.log10(Math.min(...values))));
   const yMax = 10 ** Math.ceil(Math.log10(Math.max(...values)));
-  const x = (t) => m.l + (t / tMax) * (W - m.l - m.r);
+  const x = (t) => m.l + ((t - tMin) / tMax) * (W - m.l - m.r);
   const y = (v) => m.t + (1 - (Math.log10(Math.max(v, yMin)) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * (H - m.t - m.b);
   const out = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
@@ -261,10 +263,10 @@ export function svgChart(r) {
   }
   const step = tMax > 600 ? 60 : tMax > 120 ? 30 : 10;
   for (let t = 0; t <= tMax; t += step) {
-    out.push(`<line x1="${x(t)}" x2="${x(t)}" y1="${H - m.b}" y2="${H - m.b + 4}" stroke="#333"/>`);
-    out.push(`<text x="${x(t)}" y="${H - m.b + 16}" text-anchor="middle">${t}</text>`);
+    out.push(`<line x1="${x(t + tMin)}" x2="${x(t + tMin)}" y1="${H - m.b}" y2="${H - m.b + 4}" stroke="#333"/>`);
+    out.push(`<text x="${x(t + tMin)}" y="${H - m.b + 16}" text-anchor="middle">${t}</text>`);
   }
-  out.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 6}" text-anchor="middle">seconds since the run started</text>`);
+  out.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 6}" text-anchor="middle">seconds since the first measured phase started</text>`);
   out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${H - m.b}" y2="${H - m.b}" stroke="#333"/><line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${H - m.b}" stroke="#333"/>`);
   phases.forEach((phase, i) => {
     const color = COLORS[i % COLORS.length];
