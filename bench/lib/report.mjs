@@ -34,6 +34,7 @@ export function targetRows(r) {
     rows.push(['End to end: highest rate sustained (p99 ≤ 1 s, nothing lost)', best ? `${best} jobs/s` : 'none', '≥ 300 jobs/s', (best ?? 0) >= 300]);
     const at100 = r.endToEnd.find((e) => e.rate === 100);
     if (at100) rows.push(['End to end at 100 jobs/s: p50', fmt(at100.latencyMs.p50, ' ms'), '≤ 100 ms', at100.latencyMs.p50 !== null && at100.latencyMs.p50 <= 100]);
+    else rows.push(['End to end at 100 jobs/s: p50', 'not run (not in --rates)', '≤ 100 ms', undefined]);
   }
   if (r.eventHop && r.brokerRoundTrip) {
     const hop = r.eventHop.combined;
