@@ -187,6 +187,8 @@ try {
       report.endToEnd.push(result);
       e2eJobs.push(...jobs);
       hopJobIdsByRate[rate] = jobs.map((j) => j.id);
+      // Its late jobs would load the next rate: let them land first (bounded, see below).
+      if (!result.sustained) await waitForWebhooks(jobs, quick ? 30_000 : 180_000);
       const refused = result.submitted - result.accepted;
       if (refused > 0) report.broken.push(`${refused} end-to-end submissions at ${rate}/s were not accepted (${JSON.stringify(result.statusCodes)})`);
     }
