@@ -72,6 +72,16 @@ export function markdown(r, svgName) {
       `Platform: ${r.platform.mode}; ${r.clients} bench clients on plan pro; WORKER_CONCURRENCY ${r.platform.workerConcurrency ?? '(as running)'}. ` +
       `Outcome: **${r.broken.length ? `broken (${r.broken.join('; ')})` : 'run completed'}**.`,
   );
+  const waits = Object.values(r.processes ?? {}).flatMap((p) => Object.values(p.runQueueWaitPercentByPhase ?? {}));
+  if (waits.length) {
+    const mean = Math.round(waits.reduce((a, b) => a + b, 0) / waits.length);
+    lines.push(
+      '',
+      `CPU starvation: the services' main threads waited for a CPU ${mean} % of their runnable time on average (near 0 on a quiet machine; see the table under "Service processes").` +
+        (mean >= 20 ? ' **The machine was busy with other work: these figures do not measure Conveyor alone.**' : ''),
+    );
+  }
+  lines.push('', 'Bottlenecks found so far, their evidence and what would remove them: [bench/README.md, Findings](../README.md#findings-on-the-development-machine-27-november-2026).');
   if (r.mode === 'quick') lines.push('', '_Quick mode: phases of a few seconds; figures are indicative only. The targets are for the full run on a quiet machine._');
   lines.push('', '## Targets', '', table(['figure', 'measured', 'target', ''], targetRows(r).map(([a, b, c, d]) => [a, b, c, verdict(d)])));
 
