@@ -154,13 +154,18 @@ try {
   );
   const postClient = clients.pop(); // POST phases use their own client, so e2e clients' queues stay short
   report.clients = clientCount;
+  report.benchCpuPercentByPhase = {};
   const phase = async (name, work) => {
     const start = Date.now();
+    const cpu = process.cpuUsage();
     say(`${name}…`);
     try {
       return await work();
     } finally {
       sampler.phase(name, start, Date.now());
+      // The load generator shares the machine: how much of it this process used.
+      const used = process.cpuUsage(cpu);
+      report.benchCpuPercentByPhase[name] = Math.round((used.user + used.system) / 10 / Math.max(1, Date.now() - start));
     }
   };
 

@@ -222,6 +222,9 @@ export function markdown(r, svgName) {
         ]),
       ),
     );
+    if (r.benchCpuPercentByPhase) {
+      lines.push('', `The bench process itself (load generators, receiver, sampling): ${Object.entries(r.benchCpuPercentByPhase).map(([p, c]) => `${p} ${c} %`).join(', ')}.`);
+    }
     lines.push('', 'CPU: 100 % is one core.');
     lines.push('', 'CPU starvation: of the time each main thread was runnable, the share it waited for a CPU (`/proc/<pid>/schedstat`). Near 0 on a quiet machine; high values mean the figures above measure the machine\'s other load as much as Conveyor.', '');
     lines.push(
