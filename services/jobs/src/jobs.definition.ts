@@ -18,6 +18,7 @@ import { ResultsHttpModule } from './results/results-http.module';
 import { VendorCallbacksHttpModule } from './vendors/vendor-callbacks-http.module';
 import { CreateDeletedUsers1764576240000 } from './migrations/1764576240000-create-deleted-users';
 import { CreateRateLimits1764576420000 } from './migrations/1764576420000-create-rate-limits';
+import { AddPendingJobsIndex1764600000000 } from './migrations/1764600000000-add-pending-jobs-index';
 import { UsersModule } from './users/users.module';
 import { CreateConsumerFailures1764700000000 } from './migrations/1764700000000-create-consumer-failures';
 
@@ -38,6 +39,7 @@ export const jobsService: ServiceDefinition<JobsConfig> = {
     CreateJobStatusLog1764380000000,
     CreateDeletedUsers1764576240000,
     CreateRateLimits1764576420000,
+    AddPendingJobsIndex1764600000000,
     CreateConsumerFailures1764700000000,
   ],
   // A `worker` process serves only the health routes over HTTP.

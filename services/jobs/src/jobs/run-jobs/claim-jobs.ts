@@ -49,8 +49,11 @@ const CLAIM_SQL = `
     SELECT coalesce((SELECT max_concurrent_jobs FROM jobs.plans WHERE user_id = $1), $2)
          - (SELECT count(*) FROM jobs.jobs WHERE user_id = $1 AND status = 'running') AS free
   ), barrier AS (
-    SELECT min(seq) AS seq FROM jobs.jobs
-    WHERE user_id = $1 AND status = 'pending' AND created_at > now() - make_interval(secs => $4)
+    -- ORDER BY … LIMIT 1 rather than min(seq): it reads jobs_pending in order and stops at the
+    -- first entry; min() let the planner walk the whole seq index instead.
+    SELECT (SELECT seq FROM jobs.jobs
+            WHERE user_id = $1 AND status = 'pending' AND created_at > now() - make_interval(secs => $4)
+            ORDER BY user_id, seq LIMIT 1) AS seq
   ), next AS (
     SELECT j.id FROM jobs.jobs j, barrier
     WHERE j.user_id = $1 AND j.status = 'queued' AND ${READY} AND (barrier.seq IS NULL OR j.seq < barrier.seq)
