@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError, RateLimitedError, type ErrorKind } from '../errors/app-error';
+import { isDatabaseUnavailable } from '@conveyor/persistence';
 
 const STATUS_OF_KIND: Record<ErrorKind, number> = {
   invalid: 400,
@@ -29,6 +30,9 @@ export interface ProblemDocument {
  * `application/problem+json`; a client mistake is a 4xx with a stable code; anything
  * unexpected is a 500 that is logged in full but shows the client no internals.
  */
+const UNAVAILABLE = 'SERVICE.UNAVAILABLE';
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
@@ -40,10 +44,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const problem = this.toProblem(error);
-    if (problem.status >= 500) {
+    if (problem.code === UNAVAILABLE) {
+      this.logger.warn({ path: request.path, reason: (error as Error).message }, 'Database unavailable while serving a request');
+    } else if (problem.status >= 500) {
       this.logger.error({ err: error, path: request.path }, 'Unhandled error while serving a request');
     }
     if (response.headersSent) return;
+    if (problem.code === UNAVAILABLE) response.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     if (error instanceof RateLimitedError) {
       response.setHeader('Retry-After', String(error.retryAfterSeconds));
       for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
@@ -61,6 +68,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (error instanceof HttpException && error.getStatus() < 500) {
       const status = error.getStatus();
       return problem(status, codeForStatus(status), messageOf(error));
+    }
+    // No connection in time (pool exhausted under load, or the database down): not the
+    // client's fault and likely gone soon, so a 503 the client may retry, not a 500.
+    if (isDatabaseUnavailable(error)) {
+      return problem(503, UNAVAILABLE, 'The service cannot reach its database right now. Retry shortly.');
     }
     return problem(500, 'INTERNAL', 'Something went wrong on our side. Quote the trace id to support.');
   }
