@@ -34,8 +34,11 @@ export default [
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
             {
               sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: ['type:testing', 'type:platform', 'type:contracts'],
+              onlyDependOnLibsWithTags: ['type:testing', 'type:platform', 'type:contracts', 'type:client'],
             },
+            // The client SDK is published on its own: it may use the contracts' types, nothing else
+            // of ours. No service imports it (type:service above does not list it); tests may.
+            { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts'] },
           ],
         },
       ],
