@@ -54,8 +54,13 @@ export async function waitForJob<Result>(source: JobSource<Result>, id: string, 
             lastEventId = event.id;
             failures = 0;
             seen(event.status, event.at);
-            if (isTerminal(event.status)) return await source.get(id, signal);
+            if (isTerminal(event.status)) {
+              const job = await source.get(id, signal);
+              if (isTerminal(job.status)) return job;
+              break; // a read that lags behind the stream (a replica): poll until it catches up
+            }
           }
+          if (lastStatus !== undefined && isTerminal(lastStatus as JobEvent['status'])) break;
           failures++; // the stream ended before the final status: reconnect from the last event
         } catch (error) {
           if (signal.aborted) throw signal.reason;
