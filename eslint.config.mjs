@@ -41,6 +41,8 @@ export default [
             { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts'] },
             // The MCP tools are written against a port; only its stdio entry plugs in the SDK.
             { sourceTag: 'type:mcp', onlyDependOnLibsWithTags: ['type:client', 'type:contracts'] },
+            // `npm run demo` is a client application: the SDK only.
+            { sourceTag: 'type:demo', onlyDependOnLibsWithTags: ['type:client'] },
           ],
         },
       ],

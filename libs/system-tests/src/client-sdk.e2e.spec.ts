@@ -1,5 +1,5 @@
 import { ConveyorApiError, WebhookVerifier, type Job } from '@conveyor/client';
-import { waitFor } from '@conveyor/testing';
+import { freePorts, waitFor } from '@conveyor/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -10,7 +10,8 @@ import { resolve } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { startPlatform, type Platform } from './support/platform';
 import { newSdkClient, PASSWORD } from './support/sdk';
-import { REPO_ROOT } from './support/service-process';
+import { REPO_ROOT, runNodeScript } from './support/service-process';
+import demoVendor from '../../../demo/vendor.json';
 
 /** The client SDK and the MCP server against the whole platform, each service its own process. */
 describe('the client SDK and the MCP server against the running platform', () => {
@@ -23,13 +24,24 @@ describe('the client SDK and the MCP server against the running platform', () =>
     response.writeHead(204).end();
   });
   let receiverUrl: string;
+  let vendorPort: number;
 
   beforeAll(async () => {
     await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+    [vendorPort] = await freePorts(1);
+    // What `npm start` configures by default for the demo, with the demo vendor on a free port.
+    const vendor = { baseUrl: `http://127.0.0.1:${vendorPort}/${demoVendor.name}`, mode: demoVendor.mode, secret: demoVendor.secret, rateLimit: demoVendor.rateLimit };
     platform = await startPlatform({
       services: ['auth', 'user', 'billing', 'jobs', 'webhook-delivery'],
-      env: { JOBS_ALLOW_HTTP_WEBHOOKS: 'true', JOBS_ALLOW_LOOPBACK_WEBHOOKS: 'true', WEBHOOKS_ALLOW_HTTP: 'true', WEBHOOKS_ALLOW_LOOPBACK: 'true' },
+      env: {
+        JOBS_ALLOW_HTTP_WEBHOOKS: 'true',
+        JOBS_ALLOW_LOOPBACK_WEBHOOKS: 'true',
+        WEBHOOKS_ALLOW_HTTP: 'true',
+        WEBHOOKS_ALLOW_LOOPBACK: 'true',
+        JOBS_ALLOW_LOOPBACK_VENDORS: 'true',
+        JOBS_VENDORS: JSON.stringify({ [demoVendor.name]: vendor }),
+      },
     });
   }, 120_000);
   afterAll(async () => {
@@ -174,4 +186,25 @@ describe('the client SDK and the MCP server against the running platform', () =>
       await mcp.close();
     }
   }, 30_000);
+
+  it('runs `npm run demo` to the end: image and vendor jobs, verified webhooks, result, balance and trace ids', async () => {
+    const { exit, output } = runNodeScript('demo/demo.ts', {
+      CONVEYOR_AUTH_URL: platform.service('auth').url,
+      CONVEYOR_JOBS_URL: platform.service('jobs').url,
+      CONVEYOR_BILLING_URL: platform.service('billing').url,
+      CONVEYOR_WEBHOOKS_URL: platform.service('webhook-delivery').url,
+      DEMO_VENDOR_PORT: String(vendorPort),
+    });
+    const code = await exit;
+    const text = output.join('\n');
+
+    expect(code === 0 ? 'exit 0' : text).toBe('exit 0');
+    expect(text).toMatch(/jobs\.job\.succeeded\.v1 for image .*signature ok/);
+    expect(text).toMatch(/jobs\.job\.succeeded\.v1 for vendor .*signature ok/);
+    expect(text).toMatch(/image: image\/webp, \d+×\d+/);
+    expect(text).toMatch(/balance: 8 credits available, 0 reserved/);
+    expect(text.match(/trace id of \w+ job: [\da-f]{32}/g)).toHaveLength(2);
+    const seconds = Number(/Done in ([\d.]+) s/.exec(text)?.[1]);
+    expect(seconds).toBeLessThan(60);
+  }, 70_000);
 });
