@@ -79,7 +79,8 @@ describe('ConveyorClient over HTTP (loopback stub)', () => {
 
       expect(balances.map((b) => b.available)).toEqual([7, 7, 7]);
       expect(refreshes).toBe(1);
-      expect(JSON.parse(stub.requests.find((r) => r.path === '/v1/auth/refresh')!.body.toString())).toEqual({ refreshToken: 'r1' });
+      const refresh = stub.requests.find((r) => r.path === '/v1/auth/refresh');
+      expect(JSON.parse(String(refresh?.body))).toEqual({ refreshToken: 'r1' });
       expect(client.sessionTokens).toMatchObject({ accessToken: 'fresh', refreshToken: 'r2' });
     } finally {
       await stub.close();

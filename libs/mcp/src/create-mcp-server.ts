@@ -1,132 +1,102 @@
-import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  type CallToolResult,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { ConveyorMcpApi } from './conveyor-mcp-api';
+import { CONVEYOR_TOOLS, RESULT_URI_TEMPLATE } from './tools';
 
-const JOB_STATUSES = ['pending', 'queued', 'running', 'succeeded', 'failed', 'canceled', 'rejected'] as const;
-const RESULT_URI = 'conveyor://jobs/{id}/result';
-/** An MCP call should not hold a connection open for minutes. */
-const MAX_WAIT_SECONDS = 120;
+const RESULT_URI = /^conveyor:\/\/jobs\/([^/]+)\/result$/;
 
 /**
  * Conveyor as an MCP server: tools to submit, read, list and wait for jobs, read the balance
  * and the webhook delivery log, and each job's result as a resource. A failed call comes back
- * as a tool error naming the problem's code (`JOBS.JOB_NOT_FOUND`…), never as a protocol error.
+ * as a tool error naming the problem's code (`JOBS.JOB_NOT_FOUND`…), never as a crash.
+ *
+ * Built on the SDK's low-level Server with JSON Schema inputs: the platform's API validates
+ * every argument anyway (400 `REQUEST.INVALID` naming the field, which comes back as a tool
+ * error), so a second schema library here would only be a second opinion.
  */
-export function createConveyorMcpServer(api: ConveyorMcpApi, info = { name: 'conveyor', version: '0.1.0' }): McpServer {
-  const server = new McpServer(info, {
+export function createConveyorMcpServer(api: ConveyorMcpApi, info = { name: 'conveyor', version: '0.1.0' }): Server {
+  const server = new Server(info, {
+    capabilities: { tools: {}, resources: {} },
     instructions:
       'Conveyor runs asynchronous jobs (echo, image.transform, vendor.call). Submit a job, then wait_for_job; ' +
-      `a succeeded job's result is the resource ${RESULT_URI}. Errors name a stable code such as JOBS.JOB_NOT_FOUND.`,
+      `a succeeded job's result is the resource ${RESULT_URI_TEMPLATE}. Errors name a stable code such as JOBS.JOB_NOT_FOUND.`,
   });
 
-  server.registerTool(
-    'submit_job',
-    {
-      title: 'Submit a job',
-      description:
-        'Submits a job and answers its id and status (pending). Types: echo (input is any object; delayMs, failWith), ' +
-        'image.transform (input { imageUrl, operations }), vendor.call (input { vendor, payload }). Costs credits when it succeeds.',
-      inputSchema: {
-        type: z.string().min(1).describe('the job type, e.g. echo'),
-        input: z.record(z.string(), z.unknown()).describe("the job's input object"),
-        metadata: z.record(z.string(), z.unknown()).optional(),
-        webhookUrl: z.string().url().optional().describe('where the signed outcome is POSTed'),
-        idempotencyKey: z.string().min(1).max(255).optional().describe('repeat it to make a retried submit run once'),
-      },
-    },
-    (args) => run(() => api.submitJob(args)),
-  );
+  server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: CONVEYOR_TOOLS.map(({ name, title, description, inputSchema }) => ({ name, title, description, inputSchema })),
+  }));
 
-  server.registerTool(
-    'get_job',
-    { title: 'Get a job', description: "A job's status, result or error, and its trace id.", inputSchema: { id: z.string().describe('the job id') } },
-    ({ id }) => run(() => api.getJob(id)),
-  );
+  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+    const tool = CONVEYOR_TOOLS.find((t) => t.name === request.params.name);
+    if (!tool) throw new McpError(ErrorCode.InvalidParams, `unknown tool ${request.params.name}`);
+    const args = request.params.arguments ?? {};
+    const missing = tool.inputSchema.required?.filter((field) => args[field] === undefined || args[field] === null) ?? [];
+    if (missing.length > 0) return toolError({ code: 'REQUEST.INVALID', status: 400, detail: `missing ${missing.join(', ')}` });
+    try {
+      const value = await tool.call(api, args);
+      return { content: [{ type: 'text', text: JSON.stringify(value ?? null, null, 2) }] };
+    } catch (error) {
+      return toolError(error);
+    }
+  });
 
-  server.registerTool(
-    'list_jobs',
-    {
-      title: 'List jobs',
-      description: "The client's jobs, newest first, one page at a time (pass nextCursor back for the next).",
-      inputSchema: {
-        status: z.enum(JOB_STATUSES).optional(),
-        type: z.string().optional(),
-        limit: z.number().int().min(1).max(100).optional(),
-        cursor: z.string().optional(),
-      },
-    },
-    (query) => run(() => api.listJobs(query)),
-  );
+  server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [] }));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+    resourceTemplates: [
+      { uriTemplate: RESULT_URI_TEMPLATE, name: 'job-result', title: "A job's result", description: 'The JSON result of a job, or the file of an image job.' },
+    ],
+  }));
 
-  server.registerTool(
-    'wait_for_job',
-    {
-      title: 'Wait for a job',
-      description: `Waits until the job is final (succeeded, failed, canceled, rejected) and answers it; at most ${MAX_WAIT_SECONDS} s.`,
-      inputSchema: { id: z.string(), timeoutSeconds: z.number().min(1).max(MAX_WAIT_SECONDS).optional().describe('30 unless told') },
-    },
-    ({ id, timeoutSeconds = 30 }) => run(() => api.waitForJob(id, timeoutSeconds * 1000)),
-  );
-
-  server.registerTool(
-    'get_balance',
-    { title: 'Read the balance', description: 'Available and reserved credits, and the plan. Needs a signed-in session, not only an API key.', inputSchema: {} },
-    () => run(() => api.getBalance()),
-  );
-
-  server.registerTool(
-    'list_webhook_deliveries',
-    {
-      title: 'List webhook deliveries',
-      description: 'Webhook messages newest first, each with its deliveries and their state. Needs a signed-in session.',
-      inputSchema: {
-        status: z.enum(['pending', 'succeeded', 'failed']).optional(),
-        limit: z.number().int().min(1).max(100).optional(),
-        cursor: z.string().optional(),
-      },
-    },
-    (query) => run(() => api.listWebhookDeliveries(query)),
-  );
-
-  server.registerResource(
-    'job-result',
-    new ResourceTemplate(RESULT_URI, { list: undefined }),
-    { title: "A job's result", description: 'The JSON result of a job, or the file of an image job.' },
-    async (uri, { id }) => {
-      const result = await api.getJobResult(String(id));
-      const isText = /^(application\/(.+\+)?json|text\/)/.test(result.contentType);
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+    const id = RESULT_URI.exec(request.params.uri)?.[1];
+    if (!id) throw new McpError(ErrorCode.InvalidParams, `not a Conveyor resource: ${request.params.uri}`);
+    try {
+      const result = await api.getJobResult(decodeURIComponent(id));
+      const isText = /^(application\/([\w.-]+\+)?json|text\/)/.test(result.contentType);
+      const body = Buffer.from(result.body);
       return {
         contents: [
           isText
-            ? { uri: uri.href, mimeType: result.contentType, text: Buffer.from(result.body).toString('utf8') }
-            : { uri: uri.href, mimeType: result.contentType, blob: Buffer.from(result.body).toString('base64') },
+            ? { uri: request.params.uri, mimeType: result.contentType, text: body.toString('utf8') }
+            : { uri: request.params.uri, mimeType: result.contentType, blob: body.toString('base64') },
         ],
       };
-    },
-  );
+    } catch (error) {
+      // Resources have no error result: a protocol error that still names the problem's code.
+      const { code, status, detail } = describe(error);
+      throw new McpError(status === 404 ? ErrorCode.InvalidParams : ErrorCode.InternalError, `${code}: ${detail}`, { code, status });
+    }
+  });
 
   return server;
 }
 
-async function run(call: () => Promise<unknown>): Promise<CallToolResult> {
-  try {
-    const value = await call();
-    return { content: [{ type: 'text', text: JSON.stringify(value ?? null, null, 2) }] };
-  } catch (error) {
-    return toolError(error);
-  }
-}
-
 /** The problem's code, status and detail, in words an assistant can act on. */
 export function toolError(error: unknown): CallToolResult {
-  const e = (error ?? {}) as { code?: unknown; status?: unknown; detail?: unknown; problem?: { detail?: unknown }; message?: unknown; name?: unknown };
-  const code = typeof e.code === 'string' && e.code.includes('.') ? e.code : e.name === 'WaitForJobTimeoutError' ? 'CLIENT.WAIT_TIMEOUT' : 'CLIENT.REQUEST_FAILED';
-  const status = typeof e.status === 'number' ? e.status : undefined;
-  const detail = String(e.problem?.detail ?? e.detail ?? e.message ?? 'the call failed');
+  const { code, status, detail } = describe(error);
   return {
     isError: true,
     content: [{ type: 'text', text: `${code}${status ? ` (${status})` : ''}: ${detail}` }],
     structuredContent: { error: { code, status: status ?? null, detail } },
+  };
+}
+
+function describe(error: unknown): { code: string; status?: number; detail: string } {
+  const e = (error ?? {}) as { code?: unknown; status?: unknown; detail?: unknown; problem?: { detail?: unknown }; message?: unknown; name?: unknown };
+  const code =
+    typeof e.code === 'string' && e.code.includes('.') ? e.code : e.name === 'WaitForJobTimeoutError' ? 'CLIENT.WAIT_TIMEOUT' : 'CLIENT.REQUEST_FAILED';
+  return {
+    code,
+    status: typeof e.status === 'number' ? e.status : undefined,
+    detail: String(e.problem?.detail ?? e.detail ?? e.message ?? 'the call failed'),
   };
 }

@@ -6,12 +6,12 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { startPlatform, type Platform } from './support/platform';
 import { newSdkClient, PASSWORD } from './support/sdk';
 import { REPO_ROOT, runNodeScript } from './support/service-process';
-import demoVendor from '../../../demo/vendor.json';
 
 /** The client SDK and the MCP server against the whole platform, each service its own process. */
 describe('the client SDK and the MCP server against the running platform', () => {
@@ -25,6 +25,7 @@ describe('the client SDK and the MCP server against the running platform', () =>
   });
   let receiverUrl: string;
   let vendorPort: number;
+  const demoVendor = JSON.parse(readFileSync(resolve(REPO_ROOT, 'demo/vendor.json'), 'utf8'));
 
   beforeAll(async () => {
     await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
