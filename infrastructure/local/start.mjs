@@ -90,6 +90,9 @@ const entry = (name) => resolve(root, `dist/services/${name}/services/${name}/sr
 
 const portOf = (name) => process.env[envName({ name }, 'HTTP_PORT')] || String(services.find((s) => s.name === name).port);
 
+if (process.env.NODE_ENV !== 'production') {
+  say('development defaults for `npm run demo`: loopback webhooks and the demo vendor, unless set (README, "Quick start")');
+}
 say(`preparing database ${database}`);
 await setupDatabase({ adminUrl, database });
 
