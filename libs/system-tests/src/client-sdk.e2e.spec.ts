@@ -34,7 +34,7 @@ describe('the client SDK and the MCP server against the running platform', () =>
     // What `npm start` configures by default for the demo, with the demo vendor on a free port.
     const vendor = { baseUrl: `http://127.0.0.1:${vendorPort}/${demoVendor.name}`, mode: demoVendor.mode, secret: demoVendor.secret, rateLimit: demoVendor.rateLimit };
     platform = await startPlatform({
-      services: ['auth', 'user', 'billing', 'jobs', 'webhook-delivery'],
+      services: ['auth', 'billing', 'jobs', 'webhook-delivery'],
       env: {
         JOBS_ALLOW_HTTP_WEBHOOKS: 'true',
         JOBS_ALLOW_LOOPBACK_WEBHOOKS: 'true',
