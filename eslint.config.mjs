@@ -24,7 +24,7 @@ export default [
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             {
               sourceTag: 'type:service',
-              onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:testing'],
+              onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:testing', 'type:mcp'],
             },
             // Platform specs use the testing library; production code may not (see below).
             {
@@ -34,8 +34,15 @@ export default [
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
             {
               sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: ['type:testing', 'type:platform', 'type:contracts'],
+              onlyDependOnLibsWithTags: ['type:testing', 'type:platform', 'type:contracts', 'type:client', 'type:mcp'],
             },
+            // The client SDK is published on its own: it may use the contracts' types, nothing else
+            // of ours. No service imports it (type:service above does not list it); tests may.
+            { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts'] },
+            // The MCP tools are written against a port; only its stdio entry plugs in the SDK.
+            { sourceTag: 'type:mcp', onlyDependOnLibsWithTags: ['type:client', 'type:contracts'] },
+            // `npm run demo` is a client application: the SDK only.
+            { sourceTag: 'type:demo', onlyDependOnLibsWithTags: ['type:client'] },
           ],
         },
       ],

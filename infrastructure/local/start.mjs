@@ -8,6 +8,7 @@
 // README) can be set in the environment and is passed through; <SERVICE>_HTTP_PORT and
 // <SERVICE>_DATABASE_URL (e.g. WEBHOOK_DELIVERY_HTTP_PORT) set one service's own.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setupDatabase } from '../postgres/setup.mjs';
@@ -43,8 +44,38 @@ function databaseUrlFor(service) {
   return url.toString();
 }
 
+/**
+ * Development defaults that let `npm run demo` work on a laptop: webhooks to a loopback `http`
+ * receiver, and the demo vendor (demo/vendor.json) on loopback. Each applies only when the
+ * variable is not set, and none in production: these allowances open SSRF holes on a server.
+ */
+function developmentDefaults(service) {
+  if (process.env.NODE_ENV === 'production') return {};
+  const vendor = JSON.parse(readFileSync(resolve(root, 'demo/vendor.json'), 'utf8'));
+  const defaults = {
+    jobs: {
+      JOBS_ALLOW_HTTP_WEBHOOKS: 'true',
+      JOBS_ALLOW_LOOPBACK_WEBHOOKS: 'true',
+      JOBS_ALLOW_LOOPBACK_VENDORS: 'true',
+      JOBS_VENDORS: JSON.stringify({
+        [vendor.name]: {
+          baseUrl: `http://127.0.0.1:${vendor.port}/${vendor.name}`,
+          mode: vendor.mode,
+          secret: vendor.secret,
+          rateLimit: vendor.rateLimit,
+        },
+      }),
+      MCP_BILLING_URL: `http://127.0.0.1:${portOf('billing')}`,
+      MCP_WEBHOOKS_URL: `http://127.0.0.1:${portOf('webhook-delivery')}`,
+    },
+    'webhook-delivery': { WEBHOOKS_ALLOW_HTTP: 'true', WEBHOOKS_ALLOW_LOOPBACK: 'true' },
+  }[service.name];
+  return Object.fromEntries(Object.entries(defaults ?? {}).filter(([name]) => process.env[name] === undefined));
+}
+
 function envFor(service) {
   return {
+    ...developmentDefaults(service),
     ...process.env,
     DATABASE_URL: process.env[envName(service, 'DATABASE_URL')] || databaseUrlFor(service),
     HTTP_PORT: process.env[envName(service, 'HTTP_PORT')] || String(service.port),
@@ -59,6 +90,9 @@ const entry = (name) => resolve(root, `dist/services/${name}/services/${name}/sr
 
 const portOf = (name) => process.env[envName({ name }, 'HTTP_PORT')] || String(services.find((s) => s.name === name).port);
 
+if (process.env.NODE_ENV !== 'production') {
+  say('development defaults for `npm run demo`: loopback webhooks and the demo vendor, unless set (README, "Quick start")');
+}
 say(`preparing database ${database}`);
 await setupDatabase({ adminUrl, database });
 

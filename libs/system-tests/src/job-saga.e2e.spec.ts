@@ -1,9 +1,10 @@
+import { ConveyorApiError, type Job } from '@conveyor/client';
 import { scrapeMetrics, waitFor } from '@conveyor/testing';
-import { call, registerAndLogin } from './support/http';
 import { startPlatform, type Platform } from './support/platform';
+import { newSdkClient, PASSWORD, sdkFor } from './support/sdk';
 import { runNodeScript } from './support/service-process';
 
-type Client = Awaited<ReturnType<typeof registerAndLogin>> & { apiKey: string };
+type Client = Awaited<ReturnType<typeof newSdkClient>>;
 
 /** The job lifecycle across auth, billing and jobs, each in its own process. */
 describe('the job saga (auth, user, billing and jobs as separate processes)', () => {
@@ -15,46 +16,33 @@ describe('the job saga (auth, user, billing and jobs as separate processes)', ()
   }, 120_000);
   afterAll(() => platform?.stop());
 
-  /** A registered client with an API key that the jobs service already accepts. */
-  async function newClient(): Promise<Client> {
-    const user = await registerAndLogin(url('auth'));
-    const created = await call(`${url('auth')}/v1/auth/api-keys`, { token: user.token, body: { name: 'saga' } });
-    expect(created.status).toBe(201);
-    const apiKey = String(created.body['key']);
-    await waitFor(async () => (await call(`${url('jobs')}/v1/jobs`, { token: apiKey })).status === 200, {
-      description: 'the jobs service to know the API key',
-    });
-    await waitFor(async () => (await balance(user.token)).status === 200, { description: 'the billing account' });
-    return { ...user, apiKey };
-  }
+  /** A registered client (through the client SDK) with an API key that the jobs service already accepts. */
+  const newClient = () => newSdkClient(platform);
 
-  const balance = (token: string) => call(`${url('billing')}/v1/billing/balance`, { token });
-  const submit = (client: Client, input: Record<string, unknown>) =>
-    call(`${url('jobs')}/v1/jobs`, { token: client.apiKey, body: { type: 'echo', input } });
-  const finalState = (client: Client, id: unknown) =>
-    waitFor(
-      async () => {
-        const job = await call(`${url('jobs')}/v1/jobs/${id}`, { token: client.apiKey });
-        return ['succeeded', 'failed', 'canceled', 'rejected'].includes(String(job.body['status'])) && job.body;
-      },
-      { description: `job ${id} to finish`, timeoutMs: 20_000, intervalMs: 100 },
-    );
+  const submit = (client: Client, input: Record<string, unknown>) => client.client.jobs.submit({ type: 'echo', input });
+  const finalState = (client: Client, id: string) => client.client.jobs.waitForJob(id, { timeoutMs: 20_000 });
   /** Waits until the client has `expected` credits available and nothing left on hold. */
   const availableCredits = async (client: Client, expected: number) =>
     waitFor(
       async () => {
-        const { body } = await balance(client.token);
-        return body['available'] === expected && body['reserved'] === 0;
+        const balance = await client.client.billing.balance();
+        return balance.available === expected && balance.reserved === 0;
       },
       { description: `the balance to reach ${expected} with no credits on hold` },
+    );
+  /** The HTTP status a call ends with: 200 for any success, else the problem's. */
+  const statusOf = (request: Promise<unknown>) =>
+    request.then(
+      () => 200,
+      (error: unknown) => (error instanceof ConveyorApiError ? error.status : Promise.reject(error)),
     );
 
   it('runs a job with enough credits to success and charges its cost once', async () => {
     const client = await newClient();
     const submitted = await submit(client, { hello: 'world' });
-    expect(submitted.status).toBe(202);
+    expect(submitted.status).toBe('pending');
 
-    const job = await finalState(client, submitted.body['id']);
+    const job = await finalState(client, submitted.id);
 
     expect(job).toMatchObject({ status: 'succeeded', result: { hello: 'world' } });
     await availableCredits(client, 9);
@@ -64,55 +52,53 @@ describe('the job saga (auth, user, billing and jobs as separate processes)', ()
     const client = await newClient();
 
     const failing = await submit(client, { failWith: 'on purpose' });
-    expect(await finalState(client, failing.body['id'])).toMatchObject({ status: 'failed' });
+    expect(await finalState(client, failing.id)).toMatchObject({ status: 'failed' });
     await availableCredits(client, 10);
 
     const slow = await submit(client, { delayMs: 30_000 });
-    await waitFor(async () => (await call(`${url('jobs')}/v1/jobs/${slow.body['id']}`, { token: client.apiKey })).body['status'] === 'running', {
-      description: 'the slow job to run',
-    });
-    const canceled = await call(`${url('jobs')}/v1/jobs/${slow.body['id']}/cancel`, { token: client.apiKey, body: {} });
-    expect(canceled.status).toBe(200);
-    expect(await finalState(client, slow.body['id'])).toMatchObject({ status: 'canceled' });
+    await waitFor(async () => (await client.client.jobs.get(slow.id)).status === 'running', { description: 'the slow job to run' });
+    const canceled = await client.client.jobs.cancel(slow.id);
+    expect(canceled.status).toBe('canceled');
+    expect(await finalState(client, slow.id)).toMatchObject({ status: 'canceled' });
     await availableCredits(client, 10);
   });
 
   it('rejects a job when the credits are spent, leaving the balance as it was', async () => {
     const client = await newClient();
-    const spend = [];
-    for (let i = 0; i < 10; i++) spend.push((await submit(client, { i })).body['id']);
+    const spend: string[] = [];
+    for (let i = 0; i < 10; i++) spend.push((await submit(client, { i })).id);
     for (const id of spend) await finalState(client, id);
     await availableCredits(client, 0);
 
     const refused = await submit(client, { one: 'too many' });
 
-    expect(await finalState(client, refused.body['id'])).toMatchObject({ status: 'rejected', reason: 'insufficient_credits' });
-    expect((await balance(client.token)).body['available']).toBe(0);
+    expect(await finalState(client, refused.id)).toMatchObject({ status: 'rejected', reason: 'insufficient_credits' });
+    expect((await client.client.billing.balance()).available).toBe(0);
   }, 60_000);
 
   it('runs the jobs of a basic client one at a time, in the order they were submitted', async () => {
     const client = await newClient();
-    const ids: unknown[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await submit(client, { i, delayMs: 300 })).body['id']);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await submit(client, { i, delayMs: 300 })).id);
 
     // watch the running jobs until all five are done
     let mostAtOnce = 0;
     await waitFor(
       async () => {
-        const running = await call(`${url('jobs')}/v1/jobs?status=running`, { token: client.apiKey });
-        mostAtOnce = Math.max(mostAtOnce, (running.body['items'] as unknown[]).length);
-        const done = await call(`${url('jobs')}/v1/jobs?status=succeeded`, { token: client.apiKey });
-        return (done.body['items'] as unknown[]).length === 5;
+        const running = await client.client.jobs.list({ status: 'running' });
+        mostAtOnce = Math.max(mostAtOnce, running.items.length);
+        const done = await client.client.jobs.list({ status: 'succeeded' });
+        return done.items.length === 5;
       },
       { description: 'all five jobs to succeed', timeoutMs: 20_000, intervalMs: 25 },
     );
 
     expect(mostAtOnce).toBe(1);
-    const jobs = await Promise.all(ids.map(async (id) => (await call(`${url('jobs')}/v1/jobs/${id}`, { token: client.apiKey })).body));
-    const starts = jobs.map((job) => Date.parse(String(job['startedAt'])));
+    const jobs: Job[] = await Promise.all(ids.map((id) => client.client.jobs.get(id)));
+    const starts = jobs.map((job) => Date.parse(String(job.startedAt)));
     expect([...starts].sort((a, b) => a - b)).toEqual(starts);
     for (let i = 1; i < jobs.length; i++) {
-      expect(Date.parse(String(jobs[i]['startedAt']))).toBeGreaterThanOrEqual(Date.parse(String(jobs[i - 1]['finishedAt'])));
+      expect(Date.parse(String(jobs[i].startedAt))).toBeGreaterThanOrEqual(Date.parse(String(jobs[i - 1].finishedAt)));
     }
     await availableCredits(client, 5);
   }, 60_000);
@@ -120,22 +106,23 @@ describe('the job saga (auth, user, billing and jobs as separate processes)', ()
   it("keeps one client's jobs away from another (404)", async () => {
     const [a, b] = [await newClient(), await newClient()];
     const job = await submit(a, { private: true });
+    // b signed in, without its API key: the jobs API then takes the access token
+    const bWithToken = sdkFor(platform);
+    await bWithToken.auth.login({ email: b.email, password: PASSWORD });
 
-    expect((await call(`${url('jobs')}/v1/jobs/${job.body['id']}`, { token: b.apiKey })).status).toBe(404);
-    expect((await call(`${url('jobs')}/v1/jobs/${job.body['id']}`, { token: b.token })).status).toBe(404);
-    expect((await call(`${url('jobs')}/v1/jobs/${job.body['id']}/cancel`, { token: b.apiKey, body: {} })).status).toBe(404);
+    await expect(b.client.jobs.get(job.id)).rejects.toMatchObject({ status: 404, code: 'JOBS.JOB_NOT_FOUND' });
+    await expect(bWithToken.jobs.get(job.id)).rejects.toMatchObject({ status: 404 });
+    await expect(b.client.jobs.cancel(job.id)).rejects.toMatchObject({ status: 404 });
   });
 
   it('refuses an API key within a second of its revocation at the auth service', async () => {
     const client = await newClient();
-    const keys = await call(`${url('auth')}/v1/auth/api-keys`, { token: client.token });
-    const keyId = (keys.body as unknown as { id: string }[])[0].id;
+    const [key] = await client.client.auth.listApiKeys();
 
-    const revoked = await call(`${url('auth')}/v1/auth/api-keys/${keyId}`, { method: 'DELETE', token: client.token });
+    await client.client.auth.revokeApiKey(key.id);
     const revokedAt = Date.now();
-    expect(revoked.status).toBe(204);
 
-    await waitFor(async () => (await call(`${url('jobs')}/v1/jobs`, { token: client.apiKey })).status === 401, {
+    await waitFor(async () => (await statusOf(client.client.jobs.list())) === 401, {
       description: 'the revoked key to be refused',
       timeoutMs: 1_000,
       intervalMs: 20,
@@ -160,16 +147,13 @@ describe('the job saga (auth, user, billing and jobs as separate processes)', ()
     expect(second).toHaveLength(2);
     const [basicKey, proKey] = second;
     for (const [key, credits] of [[basicKey, 10], [proKey, 100]] as const) {
-      await waitFor(async () => (await call(`${url('jobs')}/v1/jobs`, { token: key })).status === 200, {
-        description: 'the seeded key to work',
-      });
-      const login = await call(`${url('auth')}/v1/auth/login`, {
-        body: { email: key === basicKey ? 'demo-basic@conveyor.local' : 'demo-pro@conveyor.local', password: 'conveyor-demo-password' },
-      });
-      expect((await balance(String(login.body['accessToken']))).body).toMatchObject({ available: credits });
+      const seeded = sdkFor(platform).useApiKey(key);
+      await waitFor(() => seeded.jobs.list().then(() => true), { description: 'the seeded key to work' });
+      await seeded.auth.login({ email: key === basicKey ? 'demo-basic@conveyor.local' : 'demo-pro@conveyor.local', password: 'conveyor-demo-password' });
+      expect(await seeded.billing.balance()).toMatchObject({ available: credits });
     }
     // the first run's keys were revoked by the second
-    await waitFor(async () => (await call(`${url('jobs')}/v1/jobs`, { token: first[0] })).status === 401, {
+    await waitFor(async () => (await statusOf(sdkFor(platform).useApiKey(first[0]).jobs.list())) === 401, {
       description: "the first run's key to be revoked",
     });
   }, 60_000);

@@ -52,6 +52,9 @@ interface JobsOwnConfig {
   JOBS_VENDORS: Vendors;
   /** Accept vendor base URLs on loopback, and plain http for them (tests only). */
   JOBS_ALLOW_LOOPBACK_VENDORS: boolean;
+  /** Where the `/mcp` tools read the caller's balance and webhook log (billing, webhook-delivery). */
+  MCP_BILLING_URL: string;
+  MCP_WEBHOOKS_URL: string;
 }
 
 export const JOBS_ROLES = ['all', 'api', 'worker'] as const;
@@ -97,5 +100,7 @@ export const jobsEnvSchema = serviceEnvSchema<JobsOwnConfig>(
     RESULT_URL_TTL_SECONDS: Joi.number().integer().min(60).max(7 * 24 * 3600).default(3600),
     JOBS_VENDORS: vendorsEnvSchema,
     JOBS_ALLOW_LOOPBACK_VENDORS: Joi.boolean().default(false),
+    MCP_BILLING_URL: Joi.string().uri({ scheme: ['http', 'https'] }).default('http://127.0.0.1:3003'),
+    MCP_WEBHOOKS_URL: Joi.string().uri({ scheme: ['http', 'https'] }).default('http://127.0.0.1:3004'),
   },
 );

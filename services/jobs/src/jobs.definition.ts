@@ -10,6 +10,7 @@ import { ApiKeyUsageAndIdempotencyClaims1764320000000 } from './migrations/17643
 import { AddJobTraceContext1764330000000 } from './migrations/1764330000000-add-job-trace-context';
 import { AddJobLease1764340000000 } from './migrations/1764340000000-add-job-lease';
 import { AddJobBlobs1764350000000 } from './migrations/1764350000000-add-job-blobs';
+import { McpHttpModule } from './mcp/mcp-http.module';
 import { CreateVendorTables1764360000000 } from './migrations/1764360000000-create-vendor-tables';
 import { AddJobRetryDelay1764370000000 } from './migrations/1764370000000-add-job-retry-delay';
 import { CreateJobStatusLog1764380000000 } from './migrations/1764380000000-create-job-status-log';
@@ -48,7 +49,7 @@ export const jobsService: ServiceDefinition<JobsConfig> = {
     PlansModule,
     UsersModule,
     RateLimitModule.forService('jobs', config),
-    ...(config.JOBS_ROLE === 'worker' ? [] : [JobsHttpModule, ResultsHttpModule, VendorCallbacksHttpModule]),
+    ...(config.JOBS_ROLE === 'worker' ? [] : [JobsHttpModule, ResultsHttpModule, VendorCallbacksHttpModule, McpHttpModule]),
     JobProcessingModule,
   ],
 };

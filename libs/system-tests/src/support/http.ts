@@ -1,4 +1,4 @@
-/** Minimal JSON-over-HTTP calls for the specs (the typed client SDK will replace them). */
+/** Minimal JSON-over-HTTP calls, for specs about the HTTP surface itself; specs that act as a client use the SDK (support/sdk.ts). */
 export async function call(
   url: string,
   init: { method?: string; body?: unknown; token?: string } = {},

@@ -41,6 +41,10 @@ export async function startPlatform(options: PlatformOptions) {
   // Every service verifies access tokens with the keys the platform's own auth publishes.
   const authIndex = options.services.indexOf('auth');
   if (authIndex >= 0) shared['AUTH_JWKS_URL'] ??= `http://127.0.0.1:${ports[authIndex]}/.well-known/jwks.json`;
+  // The jobs service's MCP tools read the balance and the webhook log from their services.
+  const urlOf = (name: ServiceName) => (options.services.includes(name) ? `http://127.0.0.1:${ports[options.services.indexOf(name)]}` : undefined);
+  shared['MCP_BILLING_URL'] ??= urlOf('billing');
+  shared['MCP_WEBHOOKS_URL'] ??= urlOf('webhook-delivery');
   await Promise.all(
     options.services.map(async (name, i) => services.set(name, await startServiceProcess(name, ports[i], envOf(name), options.until))),
   );

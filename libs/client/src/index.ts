@@ -1,0 +1,12 @@
+export { AuthClient } from './auth.client';
+export { BillingClient } from './billing.client';
+export { ConveyorClient, LOCAL_URLS, type ConveyorClientOptions, type ServiceUrls } from './conveyor-client';
+export type { RetryOptions } from './retry-policy';
+export { JobsClient } from './jobs.client';
+export { ConveyorApiError, type Problem } from './problem';
+export type { SessionTokens } from './session';
+export { readServerSentEvents, type ServerSentEvent } from './sse';
+export * from './types';
+export { WaitForJobTimeoutError, type WaitForJobOptions } from './wait-for-job';
+export { verifyWebhook, WebhookVerificationError, WebhookVerifier, type VerifiedWebhook, type WebhookPayload } from './webhook-verifier';
+export { WebhooksClient } from './webhooks.client';
