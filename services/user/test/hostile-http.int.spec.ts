@@ -1,0 +1,36 @@
+import { sendRaw, signAccessToken, startServiceUnderTest, type ServiceUnderTest } from '@conveyor/service-testing';
+import { randomUUID } from 'node:crypto';
+import type { UserConfig } from '../src/user.config';
+import { userService } from '../src/user.definition';
+
+/** Requests the fuzz suite found answered with a 500 or with no problem document (shared platform code). */
+describe('hostile HTTP requests the platform answers with problem documents', () => {
+  let user: ServiceUnderTest<UserConfig>;
+  let token: string;
+
+  beforeAll(async () => {
+    user = await startServiceUnderTest(userService);
+    token = await signAccessToken({ userId: randomUUID() });
+  });
+
+  afterAll(() => user?.close());
+
+  const patch = (body: string, headers: Record<string, string> = {}) =>
+    sendRaw(user.url, {
+      method: 'PATCH',
+      path: '/v1/users/me',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+      body,
+      mutations: [],
+    });
+
+  const problem = (text: string) => JSON.parse(text) as Record<string, unknown>;
+
+  it('answers 400 REQUEST.UNREADABLE_BODY, not 500, for a body that claims gzip and is not', async () => {
+    const reply = await patch('{"name":"Ada"}', { 'content-encoding': 'gzip' });
+    expect(reply.status).toBe(400);
+    expect(reply.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(problem(reply.text)).toMatchObject({ status: 400, code: 'REQUEST.UNREADABLE_BODY' });
+  });
+
+});
