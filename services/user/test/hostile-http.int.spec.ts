@@ -1,4 +1,4 @@
-import { sendRaw, signAccessToken, startServiceUnderTest, type ServiceUnderTest } from '@conveyor/service-testing';
+import { deeplyNested, sendRaw, signAccessToken, startServiceUnderTest, type ServiceUnderTest } from '@conveyor/service-testing';
 import { randomUUID } from 'node:crypto';
 import type { UserConfig } from '../src/user.config';
 import { userService } from '../src/user.definition';
@@ -31,6 +31,21 @@ describe('hostile HTTP requests the platform answers with problem documents', ()
     expect(reply.status).toBe(400);
     expect(reply.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(problem(reply.text)).toMatchObject({ status: 400, code: 'REQUEST.UNREADABLE_BODY' });
+  });
+
+  it.each([
+    ['objects', deeplyNested(100_000)],
+    ['arrays', `{"name":"Ada","x":${deeplyNested(100_000, '[', ']')}}`],
+  ])('answers 400 REQUEST.TOO_DEEP, not 500, for JSON %s nested 100,000 levels deep', async (_, body) => {
+    const reply = await patch(body);
+    expect(reply.status).toBe(400);
+    expect(problem(reply.text)).toMatchObject({ status: 400, code: 'REQUEST.TOO_DEEP' });
+  });
+
+  it('still takes a body nested as deep as the limit allows', async () => {
+    const reply = await patch(`{"name":"Ada","x":${deeplyNested(62, '[', ']')}}`);
+    // Refused by the route's schema (unknown field), not by the depth check.
+    expect(problem(reply.text)).toMatchObject({ status: 400, code: 'REQUEST.INVALID' });
   });
 
 });
