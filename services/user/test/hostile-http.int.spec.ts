@@ -1,5 +1,6 @@
 import { deeplyNested, sendRaw, signAccessToken, startServiceUnderTest, type ServiceUnderTest } from '@conveyor/service-testing';
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import type { UserConfig } from '../src/user.config';
 import { userService } from '../src/user.definition';
 
@@ -48,4 +49,24 @@ describe('hostile HTTP requests the platform answers with problem documents', ()
     expect(problem(reply.text)).toMatchObject({ status: 400, code: 'REQUEST.INVALID' });
   });
 
+  it('answers 431 REQUEST.HEADERS_TOO_LARGE with a problem document for headers over the limit', async () => {
+    const reply = await sendRaw(user.url, { method: 'GET', path: '/v1/users/me', headers: { 'x-filler': 'y'.repeat(70_000) }, mutations: [] });
+    expect(reply.status).toBe(431);
+    expect(reply.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(problem(reply.text)).toMatchObject({ status: 431, code: 'REQUEST.HEADERS_TOO_LARGE' });
+  });
+
+  it('answers 400 REQUEST.MALFORMED with a problem document for a request Node cannot parse', async () => {
+    const { port } = new URL(user.url);
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('GET /v1/users/me HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'));
+      let received = '';
+      socket.on('data', (chunk) => (received += chunk.toString('utf8')));
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+    });
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(text).toMatch(/content-type: application\/problem\+json/i);
+    expect(problem(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 400, code: 'REQUEST.MALFORMED' });
+  });
 });
