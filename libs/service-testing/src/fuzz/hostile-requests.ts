@@ -16,6 +16,11 @@ export interface FuzzRoute {
   headers?: Record<string, string>;
   /** Whether the route takes `Authorization: Bearer <credential>`. */
   auth: boolean;
+  /**
+   * Headers that authenticate the exact body (a signed callback). The fuzz signs half of its
+   * mutated bodies with it, so validation behind the signature check is reached too.
+   */
+  sign?: (body: string) => Record<string, string>;
 }
 
 /** Credentials the spec has: a valid one, and ones that must be refused. */
@@ -48,6 +53,7 @@ const jsonOf = (value: unknown) => JSON.stringify(value);
 
 /** The route's valid request. */
 export function validRequest(route: FuzzRoute, credentials: FuzzCredentials): RawRequest {
+  const body = route.body !== undefined ? jsonOf(route.body) : undefined;
   const path = route.path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(route.params?.[name] ?? ''));
   const query = route.query ? `?${new URLSearchParams(route.query)}` : '';
   return {
@@ -57,8 +63,9 @@ export function validRequest(route: FuzzRoute, credentials: FuzzCredentials): Ra
       ...(route.body !== undefined && { 'content-type': 'application/json' }),
       ...(route.auth && { authorization: `Bearer ${credentials.valid}` }),
       ...route.headers,
+      ...(route.sign && route.sign(body ?? '')),
     },
-    ...(route.body !== undefined && { body: jsonOf(route.body) }),
+    ...(body !== undefined && { body }),
     mutations: [],
   };
 }
@@ -199,7 +206,12 @@ export function hostileRequest(route: FuzzRoute, credentials: FuzzCredentials): 
   const start = validRequest(route, credentials);
   const mutations: Mutation[] = [bodyMutations, contentTypeMutations, headerMutations, urlMutations];
   const one = (request: RawRequest) => fc.constantFrom(...mutations).chain((mutate) => mutate(request, route, credentials));
-  return fc.oneof({ arbitrary: one(start), weight: 3 }, { arbitrary: one(start).chain(one), weight: 1 });
+  const mutated = fc.oneof({ arbitrary: one(start), weight: 3 }, { arbitrary: one(start).chain(one), weight: 1 });
+  const { sign } = route;
+  if (!sign) return mutated;
+  return fc
+    .tuple(mutated, fc.boolean())
+    .map(([request, signed]) => (signed ? with_(request, { headers: sign(request.body ?? '') }, 'signed') : request));
 }
 
 /**
