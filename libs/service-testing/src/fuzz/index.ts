@@ -4,3 +4,5 @@ export type { FuzzStats, RawReply } from './fuzz-runner';
 export { hostileRequest, refusedRequest, validRequest } from './hostile-requests';
 export type { FuzzCredentials, FuzzRoute, RawRequest } from './hostile-requests';
 export { deeplyNested, hostileString, hostileValue, INVALID_UUIDS, malformedJson, SQL_INJECTION_PROBES, UNICODE_EDGE_CASES } from './hostile-values';
+export { fuzzQueue, hostileMessage, inboxHolds } from './hostile-messages';
+export type { HostileMessage, QueueUnderFuzz } from './hostile-messages';

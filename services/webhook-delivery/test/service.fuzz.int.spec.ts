@@ -2,7 +2,9 @@ import {
   FUZZ_TIMEOUT_MS,
   fuzzRefusedRoutes,
   fuzzRoutes,
+  fuzzQueue,
   fuzzRuns,
+  inboxHolds,
   refusedTokens,
   signAccessToken,
   snapshotSchema,
@@ -16,7 +18,7 @@ import { createEndpoint, jobEvent, startWebhooks, type WebhooksUnderTest } from 
 /** Nothing listens there: deliveries fail fast, and are retried on a schedule of milliseconds. */
 const DEAD_END = 'http://127.0.0.1:9/hook';
 
-describe('webhook-delivery HTTP API under fuzzing (seeded; FUZZ_RUNS scales it)', () => {
+describe('webhook-delivery HTTP API and event queue under fuzzing (seeded; FUZZ_RUNS scales it)', () => {
   let webhooks: WebhooksUnderTest;
   let credentials: FuzzCredentials;
   let routes: FuzzRoute[];
@@ -70,5 +72,21 @@ describe('webhook-delivery HTTP API under fuzzing (seeded; FUZZ_RUNS scales it)'
   it('never answers 5xx and answers every client mistake with a problem document', async () => {
     await fuzzRoutes(webhooks.url, routes, credentials, fuzzRuns(150, 0.16));
     expect((await webhooks.request('GET', '/health/live')).status).toBe(200);
+  }, FUZZ_TIMEOUT_MS);
+
+  it('dead-letters hostile messages at once and keeps consuming', async () => {
+    await fuzzQueue(
+      {
+        names: webhooks.names,
+        types: ['jobs.job.succeeded.v1', 'jobs.job.failed.v1', 'jobs.job.canceled.v1', 'jobs.job.rejected.v1', 'jobs.job.submitted.v1', 'billing.credits.reserved.v1', 'auth.api_key.created.v1'],
+        applies: async () => {
+          const id = randomUUID();
+          const event = jobEvent('succeeded', id);
+          await webhooks.publish(event);
+          await inboxHolds(webhooks.sql, 'webhooks', event);
+        },
+      },
+      fuzzRuns(25, 0.04),
+    );
   }, FUZZ_TIMEOUT_MS);
 });

@@ -3,7 +3,9 @@ import {
   FUZZ_TIMEOUT_MS,
   fuzzRefusedRoutes,
   fuzzRoutes,
+  fuzzQueue,
   fuzzRuns,
+  inboxHolds,
   refusedTokens,
   signAccessToken,
   snapshotSchema,
@@ -17,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import type { UserConfig } from '../src/user.config';
 import { userService } from '../src/user.definition';
 
-describe('user HTTP API under fuzzing (seeded; FUZZ_RUNS scales it)', () => {
+describe('user HTTP API and event queue under fuzzing (seeded; FUZZ_RUNS scales it)', () => {
   let user: ServiceUnderTest<UserConfig>;
   let credentials: FuzzCredentials;
   let routes: FuzzRoute[];
@@ -61,5 +63,21 @@ describe('user HTTP API under fuzzing (seeded; FUZZ_RUNS scales it)', () => {
   it('never answers 5xx and answers every client mistake with a problem document', async () => {
     await fuzzRoutes(user.url, routes, credentials, fuzzRuns(150, 0.16));
     expect((await user.request('GET', '/health/live')).status).toBe(200);
+  }, FUZZ_TIMEOUT_MS);
+
+  it('dead-letters hostile messages at once and keeps consuming', async () => {
+    await fuzzQueue(
+      {
+        names: user.names,
+        types: ['auth.user.registered.v1', 'user.created'],
+        applies: async () => {
+          const id = randomUUID();
+          const event = createEvent(UserRegisteredV1, { source: '/conveyor/auth', subject: id, data: { userId: id, email: `probe-${id}@example.com`, name: 'Probe', registeredAt: new Date().toISOString() } });
+          await user.publish(event);
+          await inboxHolds(user.sql, 'users', event);
+        },
+      },
+      fuzzRuns(25, 0.04),
+    );
   }, FUZZ_TIMEOUT_MS);
 });

@@ -2,7 +2,9 @@ import {
   FUZZ_TIMEOUT_MS,
   fuzzRefusedRoutes,
   fuzzRoutes,
+  fuzzQueue,
   fuzzRuns,
+  inboxHolds,
   refusedTokens,
   signAccessToken,
   snapshotSchema,
@@ -11,9 +13,9 @@ import {
 } from '@conveyor/service-testing';
 import { waitFor } from '@conveyor/testing';
 import { randomUUID } from 'node:crypto';
-import { openAccount, requestTopUp, startBilling, type BillingUnderTest } from './billing-spec-support';
+import { openAccount, registration, requestTopUp, startBilling, type BillingUnderTest } from './billing-spec-support';
 
-describe('billing HTTP API under fuzzing (seeded; FUZZ_RUNS scales it)', () => {
+describe('billing HTTP API and event queue under fuzzing (seeded; FUZZ_RUNS scales it)', () => {
   let billing: BillingUnderTest;
   let credentials: FuzzCredentials;
   let routes: FuzzRoute[];
@@ -51,5 +53,21 @@ describe('billing HTTP API under fuzzing (seeded; FUZZ_RUNS scales it)', () => {
   it('never answers 5xx and answers every client mistake with a problem document', async () => {
     await fuzzRoutes(billing.service.url, routes, credentials, fuzzRuns(150, 0.16));
     expect((await billing.service.request('GET', '/health/live')).status).toBe(200);
+  }, FUZZ_TIMEOUT_MS);
+
+  it('dead-letters hostile messages at once and keeps consuming', async () => {
+    await fuzzQueue(
+      {
+        names: billing.service.names,
+        types: ['auth.user.registered.v1', 'users.user.deleted.v1', 'jobs.job.submitted.v1', 'jobs.job.succeeded.v1', 'jobs.job.failed.v1', 'jobs.job.canceled.v1', 'jobs.job.rejected.v1'],
+        applies: async () => {
+          const id = randomUUID();
+          const event = registration(id);
+          await billing.service.publish(event);
+          await inboxHolds(billing.service.sql, 'billing', event);
+        },
+      },
+      fuzzRuns(25, 0.04),
+    );
   }, FUZZ_TIMEOUT_MS);
 });

@@ -2,7 +2,9 @@ import {
   FUZZ_TIMEOUT_MS,
   fuzzRefusedRoutes,
   fuzzRoutes,
+  fuzzQueue,
   fuzzRuns,
+  inboxHolds,
   refusedTokens,
   snapshotSchema,
   startServiceUnderTest,
@@ -14,11 +16,11 @@ import { vendorSignatureHeaders } from '@conveyor/testing';
 import { randomUUID } from 'node:crypto';
 import type { JobsConfig } from '../src/jobs.config';
 import { jobsService } from '../src/jobs.definition';
-import { apiKeyRevoked, projectedApiKey } from './api-key.fixtures';
+import { apiKeyCreated, apiKeyRevoked, newKey, projectedApiKey } from './api-key.fixtures';
 
 const VENDOR_SECRET = 'fuzz-vendor-secret-0123456789abcdef';
 
-describe('jobs HTTP API under fuzzing (seeded; FUZZ_RUNS scales it)', () => {
+describe('jobs HTTP API and event queue under fuzzing (seeded; FUZZ_RUNS scales it)', () => {
   let jobs: ServiceUnderTest<JobsConfig>;
   let credentials: FuzzCredentials;
   let routes: FuzzRoute[];
@@ -75,5 +77,21 @@ describe('jobs HTTP API under fuzzing (seeded; FUZZ_RUNS scales it)', () => {
   it('never answers 5xx and answers every client mistake with a problem document', async () => {
     await fuzzRoutes(jobs.url, routes, credentials, fuzzRuns(150, 0.16));
     expect((await jobs.request('GET', '/health/live')).status).toBe(200);
+  }, FUZZ_TIMEOUT_MS);
+
+  it('dead-letters hostile messages at once and keeps consuming', async () => {
+    await fuzzQueue(
+      {
+        names: jobs.names,
+        types: ['auth.api_key.created.v1', 'auth.api_key.revoked.v1', 'billing.credits.reserved.v1', 'billing.credits.rejected.v1', 'billing.account.plan_changed.v1', 'users.user.deleted.v1'],
+        applies: async () => {
+          const id = randomUUID();
+          const event = apiKeyCreated(randomUUID(), id, newKey());
+          await jobs.publish(event);
+          await inboxHolds(jobs.sql, 'jobs', event);
+        },
+      },
+      fuzzRuns(25, 0.04),
+    );
   }, FUZZ_TIMEOUT_MS);
 });

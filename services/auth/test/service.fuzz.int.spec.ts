@@ -1,8 +1,11 @@
+import { createEvent, UserDeletedV1 } from '@conveyor/contracts';
 import {
   FUZZ_TIMEOUT_MS,
   fuzzRefusedRoutes,
   fuzzRoutes,
+  fuzzQueue,
   fuzzRuns,
+  inboxHolds,
   refusedTokens,
   snapshotSchema,
   startServiceUnderTest,
@@ -17,7 +20,7 @@ import { SigningKeys } from '../src/signing-keys/signing-keys';
 
 const PASSWORD = 'correct horse battery staple';
 
-describe('auth HTTP API under fuzzing (seeded; FUZZ_RUNS scales it)', () => {
+describe('auth HTTP API and event queue under fuzzing (seeded; FUZZ_RUNS scales it)', () => {
   let auth: ServiceUnderTest<AuthConfig>;
   let credentials: FuzzCredentials;
   let routes: FuzzRoute[];
@@ -60,5 +63,21 @@ describe('auth HTTP API under fuzzing (seeded; FUZZ_RUNS scales it)', () => {
   it('never answers 5xx and answers every client mistake with a problem document', async () => {
     await fuzzRoutes(auth.url, routes, credentials, fuzzRuns(150, 0.16));
     expect((await auth.request('GET', '/health/live')).status).toBe(200);
+  }, FUZZ_TIMEOUT_MS);
+
+  it('dead-letters hostile messages at once and keeps consuming', async () => {
+    await fuzzQueue(
+      {
+        names: auth.names,
+        types: ['jobs.api_key.used.v1', 'users.user.deleted.v1'],
+        applies: async () => {
+          const id = randomUUID();
+          const event = createEvent(UserDeletedV1, { source: '/conveyor/users', subject: id, data: { ...UserDeletedV1.example, userId: id } });
+          await auth.publish(event);
+          await inboxHolds(auth.sql, 'auth', event);
+        },
+      },
+      fuzzRuns(25, 0.04),
+    );
   }, FUZZ_TIMEOUT_MS);
 });
