@@ -6,3 +6,5 @@ export { startServiceUnderTest } from './service-under-test';
 export type { ServiceUnderTest } from './service-under-test';
 export * from './fuzz';
 export { refusedTokens } from './refused-tokens';
+export { BLOCKED_HOSTS, blockedUrls, notRefused, rowsAsText, useTestResolver } from './security';
+export type { ProtectedRoute } from './security';
