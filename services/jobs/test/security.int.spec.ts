@@ -92,8 +92,8 @@ describe('jobs security: tenants, credentials, revocation, secrets, SSRF, inject
 
   describe('credentials', () => {
     it('refuses bad access tokens, malformed keys and revoked keys on every route', async () => {
-      const revoked = await newClient();
-      await jobs.publish(apiKeyRevoked((await jobs.sql<{ key_id: string }>('SELECT key_id FROM jobs.api_keys WHERE user_id = $1', [revoked.userId]))[0]!.key_id, revoked.userId));
+      const revoked = await projectedApiKey(jobs);
+      await jobs.publish(apiKeyRevoked(revoked.keyId, revoked.userId));
       await waitFor(async () => (await jobs.request('GET', '/v1/jobs', { token: revoked.key })).status === 401, { description: 'the key to be revoked' });
       const tokens = {
         ...(await refusedTokens(a.userId)),

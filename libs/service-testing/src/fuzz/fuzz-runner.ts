@@ -72,6 +72,11 @@ export function contractViolation(reply: RawReply): string | undefined {
   return undefined;
 }
 
+/** In a full run (FUZZ_RUNS), each property says how much it sent, for the run's report. */
+export function reportFullRun(line: string): void {
+  if (TOTAL_RUNS) console.info(`fuzz (seed ${FUZZ_SEED}): ${line}`);
+}
+
 export interface FuzzStats {
   requests: number;
   byStatus: Record<number, number>;
@@ -106,7 +111,10 @@ export async function fuzzRoutes(baseUrl: string, routes: FuzzRoute[], credentia
 
 /** Like fc.assert, but reports the failure without printing the (possibly megabyte-long) request. */
 async function check(property: fc.IAsyncProperty<[RawRequest]>, numRuns: number): Promise<void> {
+  const started = performance.now();
+  const sent = fuzzStats.requests;
   const details = await fc.check(property, { seed: FUZZ_SEED, numRuns, endOnFailure: true });
+  if (TOTAL_RUNS) reportFullRun(`${fuzzStats.requests - sent} HTTP requests in ${Math.round(performance.now() - started)} ms`);
   if (details.failed) {
     const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     throw new Error(`fuzz failed after ${details.numRuns} runs (seed ${details.seed}, path ${details.counterexamplePath}): ${cause}`);

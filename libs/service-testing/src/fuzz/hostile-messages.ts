@@ -3,7 +3,7 @@ import { TEST_AMQP_URL, waitFor } from '@conveyor/testing';
 import { connect } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { FUZZ_SEED } from './fuzz-runner';
+import { FUZZ_SEED, reportFullRun } from './fuzz-runner';
 import { deeplyNested, hostileValue, malformedJson } from './hostile-values';
 
 /** A message as published: where it goes and its exact bytes. */
@@ -100,6 +100,7 @@ export interface QueueUnderFuzz {
  * valid event afterwards. Resolves with the number of messages sent.
  */
 export async function fuzzQueue(target: QueueUnderFuzz, numRuns: number): Promise<number> {
+  const started = performance.now();
   const messages = fc.sample(hostileMessage(target.types), { seed: FUZZ_SEED, numRuns });
   const connection = await connect(TEST_AMQP_URL);
   try {
@@ -118,6 +119,7 @@ export async function fuzzQueue(target: QueueUnderFuzz, numRuns: number): Promis
     });
     expect((await channel.checkQueue(target.names.queue)).messageCount).toBe(0);
     await target.applies();
+    reportFullRun(`${messages.length} AMQP messages to ${target.names.queue} dead-lettered in ${Math.round(performance.now() - started)} ms`);
     return messages.length;
   } finally {
     await connection.close();
