@@ -51,10 +51,13 @@ const with_ = (request: RawRequest, change: Partial<RawRequest>, note: string): 
 
 const jsonOf = (value: unknown) => JSON.stringify(value);
 
+/** encodeURIComponent throws on half a surrogate pair; the wire would carry U+FFFD anyway. */
+const encode = (value: string) => encodeURIComponent(value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+
 /** The route's valid request. */
 export function validRequest(route: FuzzRoute, credentials: FuzzCredentials): RawRequest {
   const body = route.body !== undefined ? jsonOf(route.body) : undefined;
-  const path = route.path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(route.params?.[name] ?? ''));
+  const path = route.path.replace(/:(\w+)/g, (_, name: string) => encode(route.params?.[name] ?? ''));
   const query = route.query ? `?${new URLSearchParams(route.query)}` : '';
   return {
     method: route.method,
@@ -176,10 +179,10 @@ const urlMutations: Mutation = (request, route) => {
     fc.tuple(fc.string({ maxLength: 10 }), hostileString).map(([key, value]) => {
       const q = new URLSearchParams(route.query);
       q.set(key || 'x', value.slice(0, 3_000));
-      return with_(request, { path: `${renderPath((n) => encodeURIComponent(route.params?.[n] ?? ''))}?${q}` }, `query ${key}`);
+      return with_(request, { path: `${renderPath((n) => encode(route.params?.[n] ?? ''))}?${q}` }, `query ${key}`);
     }),
     fc.constantFrom('?%E0%A4%A', '?a=%', '?limit[]=1&limit[]=2', '?limit[a]=1', '?cursor[0]=x', '?__proto__[admin]=1', '?limit=1e3', '?limit=-1&limit=5').map((q) =>
-      with_(request, { path: `${renderPath((n) => encodeURIComponent(route.params?.[n] ?? ''))}${q}` }, `query ${q}`),
+      with_(request, { path: `${renderPath((n) => encode(route.params?.[n] ?? ''))}${q}` }, `query ${q}`),
     ),
   ];
   if (route.query) {
@@ -188,14 +191,14 @@ const urlMutations: Mutation = (request, route) => {
       fc.tuple(fc.constantFrom(...keys), hostileString).map(([key, value]) => {
         const q = new URLSearchParams(route.query);
         q.set(key, value.slice(0, 3_000));
-        return with_(request, { path: `${renderPath((n) => encodeURIComponent(route.params?.[n] ?? ''))}?${q}` }, `query ${key} hostile`);
+        return with_(request, { path: `${renderPath((n) => encode(route.params?.[n] ?? ''))}?${q}` }, `query ${key} hostile`);
       }),
     );
   }
   if (names.length > 0) {
     options.push(
       fc.tuple(fc.constantFrom(...names), fc.oneof(fc.constantFrom(...INVALID_UUIDS), hostileString.map((s) => s.slice(0, 2_000)))).map(([name, value]) =>
-        with_(request, { path: `${renderPath((n) => encodeURIComponent(n === name ? value : (route.params?.[n] ?? '')))}${query}` }, `:${name} hostile`),
+        with_(request, { path: `${renderPath((n) => encode(n === name ? value : (route.params?.[n] ?? '')))}${query}` }, `:${name} hostile`),
       ),
       fc.constantFrom('%', '%E0%A4%A', '%00', '..%2F..%2F', '%2e%2e', 'a%2Fb', '%C0%AF').map((raw) =>
         with_(request, { path: `${renderPath(() => raw)}${query}` }, `:param raw ${raw}`),
@@ -251,7 +254,7 @@ export function refusedRequest(route: FuzzRoute, credentials: FuzzCredentials): 
   }
   if (/:\w+/.test(route.path)) {
     options.push(
-      fc.constantFrom(...INVALID_UUIDS).map((id) => with_(start, { path: route.path.replace(/:(\w+)/g, encodeURIComponent(id)) }, `id ${id}`)),
+      fc.constantFrom(...INVALID_UUIDS).map((id) => with_(start, { path: route.path.replace(/:(\w+)/g, encode(id)) }, `id ${id}`)),
     );
   }
   if (options.length === 0) return fc.constant(with_(start, {}, 'none'));
