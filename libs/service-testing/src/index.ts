@@ -4,3 +4,7 @@ export { send, STACK_TRACE } from './http-reply';
 export type { Reply, RequestOptions } from './http-reply';
 export { startServiceUnderTest } from './service-under-test';
 export type { ServiceUnderTest } from './service-under-test';
+export * from './fuzz';
+export { refusedTokens } from './refused-tokens';
+export { BLOCKED_HOSTS, blockedUrls, notRefused, rowsAsText, useTestResolver } from './security';
+export type { ProtectedRoute } from './security';

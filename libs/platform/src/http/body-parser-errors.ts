@@ -20,6 +20,13 @@ export function bodyParserErrors(error: unknown, _req: Request, _res: Response, 
     case 'stream.encoding.set':
       return next(new AppError('REQUEST.UNREADABLE_BODY', 'invalid', 'The request body could not be read.'));
     default:
-      return next(error);
+      // Any other refusal of the body parsers (a body that claims gzip and is not, say) is the
+      // client's mistake too; only errors without a 4xx status are left to the 500 path.
+      return next(isClientError(error) ? new AppError('REQUEST.UNREADABLE_BODY', 'invalid', 'The request body could not be read.') : error);
   }
+}
+
+function isClientError(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }

@@ -13,6 +13,8 @@ import { DataSource } from 'typeorm';
 import { AccessTokenModule } from '../access-token/access-token.module';
 import { HealthController } from '../health/health.controller';
 import { bodyParserErrors } from '../http/body-parser-errors';
+import { refuseDeepBodies } from '../http/body-depth';
+import { answerClientErrorsWithProblems } from '../http/client-errors';
 import { HttpDrain } from '../http/http-drain';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { loggerModule } from '../logging/logger.module';
@@ -52,7 +54,9 @@ export async function createServiceApp<C extends ServiceConfig>(
   app.use(httpMetrics);
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.use(bodyParserErrors);
+  app.use(refuseDeepBodies);
   app.disable('x-powered-by');
+  answerClientErrorsWithProblems(app.getHttpServer() as Server);
   // The client IP (rate limits, brute-force locks) is the socket's unless proxies are trusted.
   app.set('trust proxy', config.HTTP_TRUST_PROXY);
 
