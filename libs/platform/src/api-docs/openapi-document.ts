@@ -13,8 +13,13 @@ import { collectRouteFacts, operationIdOf, type RouteFacts } from './route-facts
 export interface ApiDocsDefinition {
   title?: string;
   description?: string;
-  /** Guards of the service's own that authenticate, and the security schemes they accept. */
-  securityOf?: [Type, SecuritySchemeName[]][];
+  /**
+   * Guards of the service's own that authenticate, and what they accept: alternatives, each a
+   * list of schemes that must all be present (e.g. a signature header and its timestamp).
+   */
+  securityOf?: [Type, string[][]][];
+  /** Security schemes of the service's own, beside the shared bearer schemes. */
+  securitySchemes?: Record<string, Record<string, unknown>>;
 }
 
 export const SECURITY_SCHEMES = {
@@ -31,7 +36,6 @@ export const SECURITY_SCHEMES = {
     description: 'An API key from `POST /v1/auth/api-keys` (`ck_live_` and 32–128 base62 characters), with the scopes it was created with.',
   },
 } as const;
-export type SecuritySchemeName = keyof typeof SECURITY_SCHEMES;
 
 const PROBLEM_REF = { $ref: '#/components/schemas/ProblemDetails' };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
@@ -56,7 +60,7 @@ export function buildOpenApiDocument(app: INestApplication, service: string, doc
     operationIdFactory: (controller, method) => operationIdOf(controller, method),
   });
   const facts = collectRouteFacts(app.get(ModulesContainer));
-  const guardSchemes = new Map<Type, SecuritySchemeName[]>([[AccessTokenGuard, ['accessToken']], ...(docs.securityOf ?? [])]);
+  const guardSchemes = new Map<Type, string[][]>([[AccessTokenGuard, [['accessToken']]], ...(docs.securityOf ?? [])]);
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const operation = item[method];
@@ -73,7 +77,7 @@ export function buildOpenApiDocument(app: INestApplication, service: string, doc
     ...document.components,
     schemas: { ...document.components?.schemas, ProblemDetails: PROBLEM_DETAILS_SCHEMA as object },
     securitySchemes: Object.fromEntries(
-      Object.entries(SECURITY_SCHEMES).filter(([name]) => used.has(name)),
+      Object.entries({ ...SECURITY_SCHEMES, ...docs.securitySchemes }).filter(([name]) => used.has(name)),
     ) as never,
   };
   return document;
@@ -81,17 +85,18 @@ export function buildOpenApiDocument(app: INestApplication, service: string, doc
 
 interface Operation {
   operationId?: string;
+  tags?: string[];
   parameters?: { name: string; in: string; required?: boolean; schema?: JsonSchema; description?: string }[];
   requestBody?: { content?: Record<string, { schema?: JsonSchema }>; required?: boolean };
   responses: Record<string, { description: string; content?: Record<string, unknown> }>;
   security?: Record<string, string[]>[];
 }
 
-function describeOperation(op: Operation, path: string, facts: RouteFacts | undefined, guardSchemes: Map<Type, SecuritySchemeName[]>) {
+function describeOperation(op: Operation, path: string, facts: RouteFacts | undefined, guardSchemes: Map<Type, string[][]>) {
   const guards = facts?.guards ?? [];
-  const schemes = [...new Set(guards.flatMap((guard) => guardSchemes.get(guard) ?? []))];
-  if (schemes.length) op.security = schemes.map((scheme) => ({ [scheme]: [] }));
-  else op.security = [];
+  const schemes = guards.flatMap((guard) => guardSchemes.get(guard) ?? []);
+  // An empty list says so explicitly: the route takes no credential.
+  op.security = schemes.map((all) => Object.fromEntries(all.map((scheme) => [scheme, []])));
 
   if (facts?.body) {
     op.requestBody = { required: true, content: { 'application/json': { schema: joiToJsonSchema(facts.body) } } };
@@ -119,10 +124,23 @@ function describeOperation(op: Operation, path: string, facts: RouteFacts | unde
       guards.includes(AdminRoleGuard) ? 'The caller is not an administrator (`AUTH.FORBIDDEN`).' : 'The credential lacks what the route needs.',
     );
   }
+  // Swagger adds the route's default status with no description; an explicit answer replaces it.
+  const described = Object.keys(op.responses).some((status) => status.startsWith('2') && op.responses[status]?.description);
+  for (const [status, response] of Object.entries(op.responses)) {
+    if (status.startsWith('2') && !response.description && described) delete op.responses[status];
+    else if (!response.description) response.description = 'Success.';
+  }
+  op.tags = [tagOf(path)];
   op.responses['default'] ??= problem('Any other error, as an RFC 9457 problem document with a stable `code`.');
   for (const [status, response] of Object.entries(op.responses)) {
     if (Number(status) >= 400 && !response.content) response.content = problem(response.description).content;
   }
+}
+
+/** Routes are grouped by what follows the version: `/v1/jobs/{id}` is under `jobs`. */
+function tagOf(path: string): string {
+  const [first, second] = path.split('/').filter(Boolean);
+  return (first === 'v1' ? second : first)?.replace(/^\./, '') ?? 'root';
 }
 
 function parametersOf(schema: Schema | undefined, where: 'query' | 'path') {
