@@ -2,6 +2,7 @@ import { activeTraceIds } from '@conveyor/tracing';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import { redactUrl } from './redact-url';
 
 /** Paths and headers that must never reach a log line. */
 export const REDACTED_PATHS = [
@@ -37,7 +38,7 @@ export function loggerModule(service: string, level: string) {
       },
       autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.some((p) => req.url?.startsWith(p)) },
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     },
