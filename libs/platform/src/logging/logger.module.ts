@@ -5,16 +5,23 @@ import { LoggerModule } from 'nestjs-pino';
 import { redactUrl } from './redact-url';
 
 /** Paths and headers that must never reach a log line. */
+const SECRET_FIELDS = ['password', 'currentPassword', 'newPassword', 'token', 'accessToken', 'refreshToken', 'secret', 'apiKey', 'authorization', 'cookie'];
+
+/**
+ * Paths and headers that must never reach a log line. Request logs carry no bodies or headers
+ * at all (see the serializers); these catch objects handed to the logger by code: a secret field
+ * at the top or one level down, and the bound parameters of a failed SQL statement (TypeORM's
+ * QueryFailedError carries them, and they may hold key hashes, secrets or tokens).
+ */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
-  '*.password',
-  '*.token',
-  '*.accessToken',
-  '*.refreshToken',
-  '*.secret',
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((field) => `*.${field}`),
+  'err.parameters',
+  'err.driverError.parameters',
 ];
 
 const QUIET_PATHS = ['/health/live', '/health/ready', '/metrics'];
