@@ -138,12 +138,14 @@ describe('log hygiene across all five services (separate processes)', () => {
     secrets['refreshed access token'] = String(refreshed.body['accessToken']);
     secrets['second refresh token'] = String(refreshed.body['refreshToken']);
     const cookieLogin = await send(`${auth}/v1/auth/login`, { body: { email, password: passwords[0], refreshTokenCookie: true } });
-    const cookie = String(cookieLogin.headers.get('set-cookie')).split(';')[0] as string;
-    secrets['refresh cookie'] = decodeURIComponent(cookie.split('=').slice(1).join('='));
+    const cookieOf = (answer: Answer) => String(answer.headers.get('set-cookie')).split(';')[0] ?? '';
+    const valueOf = (cookie: string) => decodeURIComponent(cookie.split('=').slice(1).join('='));
+    const cookie = cookieOf(cookieLogin);
+    secrets['refresh cookie'] = valueOf(cookie);
     const cookieRefresh = await send(`${auth}/v1/auth/refresh`, { method: 'POST', headers: { cookie } });
     expect(cookieRefresh.status).toBe(200);
     secrets['cookie-refreshed access token'] = String(cookieRefresh.body['accessToken']);
-    secrets['renewed refresh cookie'] = decodeURIComponent(String(cookieRefresh.headers.get('set-cookie')).split(';')[0]!.split('=').slice(1).join('='));
+    secrets['renewed refresh cookie'] = valueOf(cookieOf(cookieRefresh));
     expect((await send(`${auth}/v1/auth/logout`, { body: { refreshToken: secrets['second refresh token'] } })).status).toBe(204);
     const token = secrets['cookie-refreshed access token'];
 
