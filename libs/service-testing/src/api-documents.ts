@@ -25,10 +25,13 @@ export interface ApiDocumentsCheck {
  * method, every event type it has a handler for or is the producer of in the AsyncAPI channels.
  */
 export async function checkApiDocuments<C extends ServiceConfig>(sut: ServiceUnderTest<C>, service: string): Promise<ApiDocumentsCheck> {
-  const openapi = (await sut.request('GET', '/docs/openapi.json')).body as {
+  // Both are fetched before the (slow) validation, which could outlast the keep-alive timeout.
+  const [openapiReply, asyncapiReply] = await Promise.all([sut.request('GET', '/docs/openapi.json'), sut.request('GET', '/docs/asyncapi.json')]);
+  const openapi = openapiReply.body as {
     openapi: string;
     paths: Record<string, Record<string, unknown>>;
   };
+  const asyncapi = asyncapiReply.body as { channels?: Record<string, unknown> };
   const openApiErrors: string[] = [];
   if (openapi.openapi !== '3.1.0') openApiErrors.push(`openapi is ${openapi.openapi}, not 3.1.0`);
   await SwaggerParser.validate(structuredClone(openapi) as never).catch((error: Error) => openApiErrors.push(error.message));
@@ -48,7 +51,6 @@ export async function checkApiDocuments<C extends ServiceConfig>(sut: ServiceUnd
     return !openapi.paths[path.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
   });
 
-  const asyncapi = (await sut.request('GET', '/docs/asyncapi.json')).body as { channels?: Record<string, unknown> };
   const { diagnostics } = await new Parser().parse(asyncapi as never);
   const asyncApiErrors = diagnostics.filter((d) => d.severity === 0).map((d) => `${d.path.join('.')}: ${d.message}`);
   const expected = new Set([
