@@ -96,7 +96,7 @@ describe('log hygiene across all five services (separate processes)', () => {
       },
     });
     vendor.callBackTo(platform.service('jobs').url);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await platform?.stop();
@@ -218,6 +218,14 @@ describe('log hygiene across all five services (separate processes)', () => {
 
     expect(Object.values(secrets).filter((secret) => secret.length < 16 || secret === 'undefined')).toEqual([]);
   }, 45_000);
+
+  it('serves the API documents from every process, as main.ts starts it', async () => {
+    for (const name of SERVICES) {
+      const { url } = platform.service(name);
+      const [openapi, asyncapi] = await Promise.all([send(`${url}/docs/openapi.json`), send(`${url}/docs/asyncapi.json`)]);
+      expect({ name, openapi: openapi.body['openapi'], asyncapi: asyncapi.body['asyncapi'] }).toEqual({ name, openapi: '3.1.0', asyncapi: '3.0.0' });
+    }
+  });
 
   it('writes every line as JSON naming its service', () => {
     const all = lines();
