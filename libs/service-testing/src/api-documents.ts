@@ -16,6 +16,8 @@ export interface ApiDocumentsCheck {
   undocumentedRoutes: string[];
   asyncApiErrors: string[];
   undocumentedEvents: string[];
+  /** Error responses (4xx, 5xx, default) whose body is not the shared ProblemDetails schema. */
+  errorsWithoutProblemDetails: string[];
 }
 
 /**
@@ -58,7 +60,15 @@ export async function checkApiDocuments<C extends ServiceConfig>(sut: ServiceUnd
     ...handledTypes(sut),
   ]);
   const undocumentedEvents = [...expected].filter((type) => !asyncapi.channels?.[type]);
-  return { openApiErrors, undocumentedRoutes, asyncApiErrors, undocumentedEvents };
+  const errorsWithoutProblemDetails = Object.entries(openapi.paths).flatMap(([path, item]) =>
+    Object.entries(item).flatMap(([method, operation]) =>
+      Object.entries((operation as { responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> }).responses ?? {})
+        .filter(([status]) => status === 'default' || Number(status) >= 400)
+        .filter(([, response]) => response.content?.['application/problem+json']?.schema?.$ref !== '#/components/schemas/ProblemDetails')
+        .map(([status]) => `${method.toUpperCase()} ${path} ${status}`),
+    ),
+  );
+  return { openApiErrors, undocumentedRoutes, asyncApiErrors, undocumentedEvents, errorsWithoutProblemDetails };
 }
 
 function handledTypes<C extends ServiceConfig>(sut: ServiceUnderTest<C>): string[] {
