@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { buildAsyncApiDocument } from '../src/asyncapi';
+import { renderAsyncApiHtml } from '../src/tooling/asyncapi-html';
 import { catalogue } from '../src/catalogue';
 import { toJsonFile } from '../src/tooling/canonical-json';
 import { checkLock, type ContractsLock } from '../src/tooling/contracts-lock';
-import { ASYNCAPI_PATH, LOCK_PATH } from '../src/tooling/published-files';
+import { ASYNCAPI_HTML_PATH, ASYNCAPI_PATH, LOCK_PATH } from '../src/tooling/published-files';
 
 // Writes docs/asyncapi.json and records new contracts in the lock. Nothing is written when a
 // published contract changed shape or disappeared: that would break consumers still
@@ -26,8 +27,10 @@ if (changed.length > 0 || removed.length > 0) {
 }
 
 mkdirSync(dirname(ASYNCAPI_PATH), { recursive: true });
-writeFileSync(ASYNCAPI_PATH, toJsonFile(buildAsyncApiDocument()));
+const document = buildAsyncApiDocument();
+writeFileSync(ASYNCAPI_PATH, toJsonFile(document));
+writeFileSync(ASYNCAPI_HTML_PATH, renderAsyncApiHtml(document));
 writeFileSync(LOCK_PATH, toJsonFile(next));
 
 const summary = added.length > 0 ? `locked ${added.join(', ')}` : 'no new contracts';
-process.stdout.write(`Wrote ${relative(process.cwd(), ASYNCAPI_PATH)} (${summary}).\n`);
+process.stdout.write(`Wrote ${relative(process.cwd(), ASYNCAPI_PATH)} and its HTML page (${summary}).\n`);

@@ -3,7 +3,8 @@ import { buildAsyncApiDocument } from './asyncapi';
 import { catalogue } from './catalogue';
 import { toJsonFile } from './tooling/canonical-json';
 import { fingerprintSchema, type ContractsLock } from './tooling/contracts-lock';
-import { ASYNCAPI_PATH, LOCK_PATH } from './tooling/published-files';
+import { renderAsyncApiHtml } from './tooling/asyncapi-html';
+import { ASYNCAPI_HTML_PATH, ASYNCAPI_PATH, LOCK_PATH } from './tooling/published-files';
 
 const lock: ContractsLock = JSON.parse(readFileSync(LOCK_PATH, 'utf8'));
 
@@ -12,6 +13,14 @@ describe('the published event catalogue', () => {
     const stale = readFileSync(ASYNCAPI_PATH, 'utf8') !== toJsonFile(buildAsyncApiDocument());
 
     expect(stale ? ['docs/asyncapi.json is out of date: run `npm run asyncapi`'] : []).toEqual([]);
+  });
+
+  it('is rendered as the committed docs/asyncapi.html, one section per event type', () => {
+    const html = renderAsyncApiHtml(buildAsyncApiDocument());
+    const stale = readFileSync(ASYNCAPI_HTML_PATH, 'utf8') !== html;
+
+    expect(stale ? ['docs/asyncapi.html is out of date: run `npm run asyncapi`'] : []).toEqual([]);
+    expect(catalogue.filter((contract) => !html.includes(`<section id="${contract.type}">`))).toEqual([]);
   });
 
   it('is generated the same way every time', () => {

@@ -1,5 +1,6 @@
 import { RateLimitModule, type ServiceDefinition } from '@conveyor/platform';
 import { ApiKeysModule } from './api-keys/api-keys.module';
+import { ClientAuthGuard } from './api-keys/client-auth.guard';
 import { jobsEnvSchema, type JobsConfig } from './jobs.config';
 import { Job } from './jobs/job.entity';
 import { JobProcessingModule } from './jobs/job-processing.module';
@@ -22,6 +23,8 @@ import { CreateRateLimits1764576420000 } from './migrations/1764576420000-create
 import { AddPendingJobsIndex1764600000000 } from './migrations/1764600000000-add-pending-jobs-index';
 import { UsersModule } from './users/users.module';
 import { CreateConsumerFailures1764700000000 } from './migrations/1764700000000-create-consumer-failures';
+import { VendorSignatureGuard } from './vendors/receive-callback/vendor-signature.guard';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from './vendors/vendor-signature';
 
 export const jobsService: ServiceDefinition<JobsConfig> = {
   name: 'jobs',
@@ -43,6 +46,30 @@ export const jobsService: ServiceDefinition<JobsConfig> = {
     AddPendingJobsIndex1764600000000,
     CreateConsumerFailures1764700000000,
   ],
+  apiDocs: {
+    title: 'Conveyor jobs',
+    description:
+      'Submit jobs, follow them (polling or Server-Sent Events), cancel them and download their results. ' +
+      'Clients authenticate with an API key or an access token; vendors call back with a signed request.',
+    securityOf: [
+      [ClientAuthGuard, [['apiKey'], ['accessToken']]],
+      [VendorSignatureGuard, [['vendorSignature', 'vendorTimestamp']]],
+    ],
+    securitySchemes: {
+      vendorSignature: {
+        type: 'apiKey',
+        in: 'header',
+        name: SIGNATURE_HEADER,
+        description: '`v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">` with the vendor\'s `secret` from `JOBS_VENDORS`.',
+      },
+      vendorTimestamp: {
+        type: 'apiKey',
+        in: 'header',
+        name: TIMESTAMP_HEADER,
+        description: 'Unix seconds at which the callback was signed; refused when more than 300 s away from now.',
+      },
+    },
+  },
   // A `worker` process serves only the health routes over HTTP.
   modules: (config) => [
     ApiKeysModule,

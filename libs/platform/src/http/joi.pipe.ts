@@ -8,7 +8,8 @@ import { RequestValidationError } from '../errors/app-error';
  */
 @Injectable()
 export class JoiPipe<T> implements PipeTransform<unknown, T> {
-  constructor(private readonly schema: Schema<T>) {}
+  /** Public so that the API document can describe what is validated. */
+  constructor(readonly schema: Schema<T>) {}
 
   transform(value: unknown): T {
     const unstorable = findUnstorableText(value);

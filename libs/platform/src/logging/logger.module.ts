@@ -2,18 +2,26 @@ import { activeTraceIds } from '@conveyor/tracing';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import { redactUrl } from './redact-url';
 
 /** Paths and headers that must never reach a log line. */
+const SECRET_FIELDS = ['password', 'currentPassword', 'newPassword', 'token', 'accessToken', 'refreshToken', 'secret', 'apiKey', 'authorization', 'cookie'];
+
+/**
+ * Paths and headers that must never reach a log line. Request logs carry no bodies or headers
+ * at all (see the serializers); these catch objects handed to the logger by code: a secret field
+ * at the top or one level down, and the bound parameters of a failed SQL statement (TypeORM's
+ * QueryFailedError carries them, and they may hold key hashes, secrets or tokens).
+ */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
-  '*.password',
-  '*.token',
-  '*.accessToken',
-  '*.refreshToken',
-  '*.secret',
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((field) => `*.${field}`),
+  'err.parameters',
+  'err.driverError.parameters',
 ];
 
 const QUIET_PATHS = ['/health/live', '/health/ready', '/metrics'];
@@ -37,7 +45,7 @@ export function loggerModule(service: string, level: string) {
       },
       autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.some((p) => req.url?.startsWith(p)) },
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     },

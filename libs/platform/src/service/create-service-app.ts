@@ -11,6 +11,7 @@ import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AccessTokenModule } from '../access-token/access-token.module';
+import { setupApiDocs } from '../api-docs/setup-api-docs';
 import { HealthController } from '../health/health.controller';
 import { bodyParserErrors } from '../http/body-parser-errors';
 import { refuseDeepBodies } from '../http/body-depth';
@@ -69,6 +70,7 @@ export async function createServiceApp<C extends ServiceConfig>(
     deliveryLimit: config.AMQP_DELIVERY_LIMIT,
   });
   app.connectMicroservice({ strategy: events }, { inheritAppConfig: true });
+  setupApiDocs(app, definition, () => [...events.getHandlers().keys()]);
 
   let stopping: Promise<void> | undefined;
   return {

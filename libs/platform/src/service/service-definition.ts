@@ -2,6 +2,7 @@ import type { DynamicModule, ForwardReference, Type } from '@nestjs/common';
 import type { ServiceConfig } from '@conveyor/config';
 import type { ObjectSchema } from 'joi';
 import type { AccessTokenKeys } from '../access-token/access-token-keys';
+import type { ApiDocsDefinition } from '../api-docs/openapi-document';
 import type { MixedList } from 'typeorm';
 
 type ModuleImport = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
@@ -21,6 +22,8 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   modules: (config: C) => ModuleImport[];
   /** Where access-token keys come from; by default auth's JWKS (`AUTH_JWKS_URL`). */
   accessTokenKeys?: Type<AccessTokenKeys>;
+  /** Title, description and the security of the service's own guards, for its OpenAPI document. */
+  apiDocs?: ApiDocsDefinition;
   /** Operator commands beside `migrate`, run as `node main.ts <name> [args…]`. */
   commands?: Record<string, ServiceCommand<C>>;
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Headers, Post, Req, Res, UploadedFile, UseGuards, UseInterceptors } from '@nestjs/common';
-import { JoiPipe } from '@conveyor/platform';
+import { ApiJoiBody, JoiPipe } from '@conveyor/platform';
+import { ApiResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { ClientAuthGuard } from '../../api-keys/client-auth.guard';
@@ -23,6 +24,18 @@ export class SubmitJobHttpController {
    * repeats the stored ones), so it is sent here.
    */
   @Post()
+  @ApiJoiBody(submitJobRequest, {
+    type: 'echo',
+    input: { message: 'hello' },
+    webhookUrl: 'https://client.example.com/hooks/conveyor',
+    metadata: { orderId: '1042' },
+  })
+  @ApiResponse({
+    status: 202,
+    description: 'Accepted as `pending`; `Location` names the job. A repeated `Idempotency-Key` replays the first answer.',
+    example: { id: '3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c', status: 'pending', statusUrl: '/v1/jobs/3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c', createdAt: '2025-01-15T09:30:00.000Z' },
+  })
+  @ApiResponse({ status: 422, description: 'Unknown job type (`JOBS.UNKNOWN_TYPE`), input refused by the type, or a refused `webhookUrl` (`JOBS.WEBHOOK_URL_REFUSED`).' })
   @RequireScope('jobs:write')
   @UseInterceptors(JobUploadInterceptor)
   async submit(

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
 import { AccessTokenGuard, CurrentPrincipal, JoiPipe, type Principal } from '@conveyor/platform';
 import { endpointView } from '../endpoint.view';
 import {
@@ -16,6 +17,16 @@ export class EndpointsHttpController {
 
   /** The only answer, besides a rotation, that shows the signing secret. */
   @Post()
+  @ApiResponse({
+    status: 201,
+    description: 'The endpoint and its signing secret, shown only in this answer.',
+    example: {
+      id: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d',
+      url: 'https://client.example.com/hooks/conveyor',
+      eventTypes: ['jobs.job.succeeded.v1', 'jobs.job.failed.v1'],
+      secret: 'whsec_…',
+    },
+  })
   @HttpCode(201)
   async create(@CurrentPrincipal() { userId }: Principal, @Body(new JoiPipe(createEndpointRequest)) body: CreateEndpointRequest) {
     const { endpoint, secret } = await this.handler.create(userId, body);
