@@ -21,6 +21,11 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   modules: (config: C) => ModuleImport[];
   /** Where access-token keys come from; by default auth's JWKS (`AUTH_JWKS_URL`). */
   accessTokenKeys?: Type<AccessTokenKeys>;
+  /**
+   * Event types it publishes that no service has to consume: published without `mandatory`,
+   * so with no queue bound they are dropped instead of failing in the outbox until abandoned.
+   */
+  eventsWithoutConsumers?: readonly string[];
   /** Operator commands beside `migrate`, run as `node main.ts <name> [args…]`. */
   commands?: Record<string, ServiceCommand<C>>;
 }
