@@ -115,27 +115,15 @@ async function ledger(cluster: Cluster, jobs: JobRow[]): Promise<InvariantResult
   };
 }
 
-/**
- * Events that no service consumes by design: webhook-delivery publishes its delivery outcomes,
- * but they cannot be subscribed to (a delivery event delivered as a webhook would announce its
- * own delivery), so no queue binds them and the relay retries each row until it abandons it.
- * An unpublished row of these types whose last error is "unroutable" is explained, and counted
- * in the report as a finding; any other unpublished row fails the invariant.
- */
-export const CONSUMERLESS_EVENT_TYPES = new Set(['webhooks.delivery.succeeded.v1', 'webhooks.delivery.exhausted.v1']);
-
 async function outboxesAndDeadLetters(cluster: Cluster, adminToken: string): Promise<InvariantResult> {
   const details: string[] = [];
   const backlog: string[] = [];
-  const explained: string[] = [];
   for (const schema of OUTBOX_SCHEMAS) {
     const rows = await cluster.query<{ event_id: string; event_type: string; attempts: number; last_error: string | null }>(
       `SELECT event_id, event_type, attempts, last_error FROM "${schema}".outbox WHERE published_at IS NULL ORDER BY seq`,
     );
-    const unexplained = rows.filter((row) => !(CONSUMERLESS_EVENT_TYPES.has(row.event_type) && /No queue is bound/.test(row.last_error ?? '')));
-    backlog.push(`${schema} ${unexplained.length}`);
-    if (rows.length > unexplained.length) explained.push(`${rows.length - unexplained.length} in ${schema} (${[...new Set(rows.map((r) => r.event_type))].join(', ')}: unroutable, no consumer by design)`);
-    for (const row of unexplained.slice(0, 10)) {
+    backlog.push(`${schema} ${rows.length}`);
+    for (const row of rows.slice(0, 10)) {
       details.push(`unpublished: ${schema}.outbox event ${row.event_id} (${row.event_type}, ${row.attempts} attempts, ${row.last_error ?? 'no error'})`);
     }
   }
@@ -154,7 +142,7 @@ async function outboxesAndDeadLetters(cluster: Cluster, adminToken: string): Pro
   return {
     name: 'no unpublished outbox rows; dead-letter queues empty',
     ok: details.length === 0,
-    summary: `unpublished outbox rows: ${backlog.join(', ')}${explained.length ? ` (explained: ${explained.join('; ')})` : ''}; dead letters: ${letters.join(', ')}; exhausted webhook deliveries: ${exhausted.length}`,
+    summary: `unpublished outbox rows: ${backlog.join(', ')}; dead letters: ${letters.join(', ')}; exhausted webhook deliveries: ${exhausted.length}`,
     details: details.slice(0, MAX_DETAILS),
   };
 }
