@@ -47,6 +47,7 @@ export function renderReport(facts: RunFacts): string {
     `| clients | ${facts.clients}, each with its own loopback receiver verifying Standard Webhooks signatures |`,
     `| jobs acknowledged (202) | ${facts.load.submitted.length} (${format(kinds)}) |`,
     `| submissions given up by a client | ${facts.load.failures.length} |`,
+    `| planned jobs not submitted (the stream's time was up) | ${facts.load.notSubmitted} |`,
     `| cancels that won (200) | ${canceled} |`,
     `| users registered during the run | ${facts.load.registeredUsers} (failed: ${facts.load.registrationFailures.length}) |`,
     `| client requests | ${callStats.requests}; network errors ${callStats.networkErrors}, retried statuses ${callStats.retriedStatuses} |`,
