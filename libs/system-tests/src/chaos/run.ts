@@ -68,6 +68,13 @@ async function main(): Promise<number> {
       SHUTDOWN_TIMEOUT_MS: '5000',
     },
   });
+  // Ctrl-C (or a CI timeout's SIGTERM) still stops the processes and throwaway servers.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the platform`);
+      void cluster.stop().finally(() => process.exit(130));
+    });
+  }
   let exitCode = 1;
   try {
     const clients = await prepareClients(cluster, clientCount, jobs * 10);
