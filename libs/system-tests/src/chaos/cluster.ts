@@ -44,7 +44,12 @@ export class Cluster {
     await postgres.start();
     const db = await createTestDatabase({ serverUrl: postgres.adminUrl });
     const cluster = new Cluster(postgres, broker, db, options.logDir, options.startTimeoutMs);
-    await cluster.boot(options.instancesPerService, options.env);
+    try {
+      await cluster.boot(options.instancesPerService, options.env);
+    } catch (error) {
+      await cluster.stop().catch(() => undefined);
+      throw error;
+    }
     return cluster;
   }
 
