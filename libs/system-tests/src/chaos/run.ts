@@ -78,7 +78,6 @@ async function main(): Promise<number> {
   let exitCode = 1;
   try {
     const clients = await prepareClients(cluster, clientCount, jobs * 10);
-    const admin = await registerUser(cluster, SYSTEM_TEST_ADMIN_EMAIL);
     const setupSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
     log(`platform of ${cluster.instances.length} processes ready after ${setupSeconds}s; load and faults start`);
 
@@ -101,6 +100,8 @@ async function main(): Promise<number> {
     const quiesceLimitMs = Number(values['quiesce-minutes'] ?? (quick ? 2.5 : 15)) * 60_000;
     let invariants: InvariantResult[] = [];
     for (;;) {
+      // A fresh admin token each time: a long run outlives the first one (ACCESS_TOKEN_TTL_SECONDS).
+      const admin = await registerUser(cluster, SYSTEM_TEST_ADMIN_EMAIL);
       invariants = await checkInvariants(cluster, clients, load.submitted, admin.token);
       if (invariants.every((invariant) => invariant.ok) || Date.now() - quiesceStarted > quiesceLimitMs) break;
       log(`not quiet yet: ${invariants.filter((i) => !i.ok).map((i) => `${i.name.split(':')[0]} (${i.details.length})`).join('; ')}`);
