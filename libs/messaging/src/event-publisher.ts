@@ -10,6 +10,12 @@ import { assertEventExchange, type TopologyNames } from './topology';
  * event exchange with publisher confirms and `mandatory`. The returned promise resolves only
  * once the broker has taken responsibility for the message, and rejects when it was
  * unroutable, nacked, or not confirmed within the timeout.
+ *
+ * Types in `withoutConsumers` are announcements that no service needs to receive (e.g.
+ * webhook-delivery's delivery outcomes, which nobody may subscribe to): they are published
+ * without `mandatory`, so with no queue bound the broker drops them and the publish succeeds,
+ * instead of the outbox row failing, backing off and being abandoned a quarter of an hour later
+ * (and holding the outbox-age alerts up all the while). A queue bound later gets them from then on.
  */
 export class EventPublisher {
   private readonly channel: ChannelWrapper;
@@ -17,11 +23,15 @@ export class EventPublisher {
   private readonly pending = new Set<string>();
   private readonly returned = new Set<string>();
 
+  private readonly withoutConsumers: ReadonlySet<string>;
+
   constructor(
     private readonly connection: AmqpConnection,
     private readonly names: TopologyNames,
     private readonly publishTimeoutMs = 5_000,
+    withoutConsumers: Iterable<string> = [],
   ) {
+    this.withoutConsumers = new Set(withoutConsumers);
     this.channel = connection.createChannel({
       name: 'publisher',
       confirm: true,
@@ -46,7 +56,7 @@ export class EventPublisher {
     try {
       await this.channel.publish(this.names.exchange, event.type, Buffer.from(JSON.stringify(event)), {
         persistent: true,
-        mandatory: true,
+        mandatory: !this.withoutConsumers.has(event.type),
         messageId: event.id,
         type: event.type,
         contentType: 'application/cloudevents+json',

@@ -10,6 +10,8 @@ export interface MessagingOptions {
   /** The service's name: its queue, its dead-letter queue and its inbox consumer key. */
   service: string;
   deliveryLimit: number;
+  /** Event types the service publishes that may have no consumer (see EventPublisher). */
+  eventsWithoutConsumers?: readonly string[];
 }
 
 export const TOPOLOGY_NAMES = Symbol('TOPOLOGY_NAMES');
@@ -31,7 +33,7 @@ export class MessagingModule implements OnApplicationShutdown {
         { provide: AmqpConnection, useFactory: () => new AmqpConnection(options.url, options.service) },
         {
           provide: EventPublisher,
-          useFactory: (connection: AmqpConnection, topology: TopologyNames) => new EventPublisher(connection, topology),
+          useFactory: (connection: AmqpConnection, topology: TopologyNames) => new EventPublisher(connection, topology, undefined, options.eventsWithoutConsumers),
           inject: [AmqpConnection, TOPOLOGY_NAMES],
         },
       ],

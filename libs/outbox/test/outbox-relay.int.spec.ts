@@ -104,6 +104,25 @@ describe('Outbox relay (real Postgres and RabbitMQ)', () => {
     await deleteBrokerObjects({ exchanges: [nowhere.exchange] });
   });
 
+  it('publishes a row of a type declared without consumers although no queue is bound', async () => {
+    // given a publisher whose exchange has no queue bound, for which the event's type may go unheard
+    const event = newEvent();
+    const nowhere = publisherToNowhere(h, [event.type]);
+    h.relay({ publisher: nowhere });
+
+    await h.commit(event);
+
+    // then the row is marked published at its first attempt, with no error recorded
+    const row = await waitFor(
+      async () =>
+        (await h.dataSource.query('SELECT attempts, last_error FROM auth.outbox WHERE event_id = $1 AND published_at IS NOT NULL', [event.id]))[0],
+      { description: 'the row to be published' },
+    );
+    expect(row).toEqual({ attempts: 0, last_error: null });
+    await nowhere.close();
+    await deleteBrokerObjects({ exchanges: [nowhere.exchange] });
+  });
+
   it('abandons a row after its last allowed attempt, keeping it with its error', async () => {
     // given a publisher that can never route, and a relay allowed two attempts per row
     const nowhere = publisherToNowhere(h);
@@ -137,7 +156,7 @@ describe('Outbox relay (real Postgres and RabbitMQ)', () => {
 });
 
 /** A publisher on an exchange of its own that no queue is bound to. */
-function publisherToNowhere(h: OutboxHarness) {
+function publisherToNowhere(h: OutboxHarness, withoutConsumers: string[] = []) {
   const names = topologyNames(uniqueName('nowhere'), 'nobody');
-  return Object.assign(new EventPublisher(h.connection, names), { exchange: names.exchange });
+  return Object.assign(new EventPublisher(h.connection, names, undefined, withoutConsumers), { exchange: names.exchange });
 }

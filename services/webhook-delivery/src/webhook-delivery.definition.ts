@@ -1,3 +1,4 @@
+import { DeliveryExhaustedV1, DeliverySucceededV1 } from '@conveyor/contracts';
 import type { ServiceDefinition } from '@conveyor/platform';
 import { DeliveryModule } from './delivery/delivery.module';
 import { EndpointsModule } from './endpoints/endpoints.module';
@@ -21,4 +22,7 @@ export const webhookDeliveryService: ServiceDefinition<WebhookDeliveryConfig> = 
     CreateConsumerFailures1764700000000,
   ],
   modules: () => [UsersModule, EndpointsModule, MessagesModule, DeliveryModule],
+  // Nobody may subscribe to the delivery outcomes (a webhook announcing its own delivery would
+  // never end) and no service consumes them, so no queue is bound for them.
+  eventsWithoutConsumers: [DeliverySucceededV1.type, DeliveryExhaustedV1.type],
 };

@@ -111,6 +111,7 @@ function rootModule<C extends ServiceConfig>(definition: ServiceDefinition<C>, c
         namespace: config.AMQP_NAMESPACE,
         service: definition.name,
         deliveryLimit: config.AMQP_DELIVERY_LIMIT,
+        eventsWithoutConsumers: definition.eventsWithoutConsumers,
       }),
       OutboxModule.forRoot({
         schema: definition.schema,

@@ -24,6 +24,11 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   accessTokenKeys?: Type<AccessTokenKeys>;
   /** Title, description and the security of the service's own guards, for its OpenAPI document. */
   apiDocs?: ApiDocsDefinition;
+  /**
+   * Event types it publishes that no service has to consume: published without `mandatory`,
+   * so with no queue bound they are dropped instead of failing in the outbox until abandoned.
+   */
+  eventsWithoutConsumers?: readonly string[];
   /** Operator commands beside `migrate`, run as `node main.ts <name> [args…]`. */
   commands?: Record<string, ServiceCommand<C>>;
 }

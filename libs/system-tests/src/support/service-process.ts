@@ -87,7 +87,7 @@ export async function startServiceProcess(
 }
 
 /** What every spawned service gets unless the spec overrides it. */
-function baseEnv(): NodeJS.ProcessEnv {
+export function baseEnv(): NodeJS.ProcessEnv {
   return {
     PATH: process.env['PATH'],
     HOME: process.env['HOME'],
