@@ -154,7 +154,7 @@ describe('accounts and access tokens (separate processes, real JWKS)', () => {
     expect((await call(`${url('jobs')}/v1/jobs/${canceled}/cancel`, { token: apiKey, body: {} })).status).toBe(200);
     const pendingDeliveries = async () =>
       (await db.query(`SELECT 1 FROM webhooks.deliveries WHERE user_id = $1 AND status = 'pending'`, [client.id])).rowCount;
-    await waitFor(async () => (await pendingDeliveries()) === 1, { description: 'a pending webhook delivery' });
+    await waitFor(async () => (await pendingDeliveries()) === 1, { description: 'a pending webhook delivery', timeoutMs: 15_000 });
 
     // when the user deletes their account
     const deleted = await call(`${url('user')}/v1/users/me`, { method: 'DELETE', token: client.token });
@@ -185,7 +185,7 @@ describe('accounts and access tokens (separate processes, real JWKS)', () => {
           [client.id],
         )
       ).rows[0];
-    await waitFor(async () => (await webhooks())?.enabled === 0, { description: 'the webhook endpoints to be disabled' });
+    await waitFor(async () => (await webhooks())?.enabled === 0, { description: 'the webhook endpoints to be disabled', timeoutMs: 15_000 });
     // The cancel of the queued job may reach webhook-delivery before the deletion does, so more
     // than one delivery can have been pending; none is left.
     const afterDeletion = await webhooks();
