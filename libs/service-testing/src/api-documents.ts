@@ -2,7 +2,8 @@ import { Parser } from '@asyncapi/parser';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { ServiceConfig } from '@conveyor/config';
 import { catalogue } from '@conveyor/contracts';
-import type { ServiceUnderTest } from './service-under-test';
+import type { ServiceDefinition } from '@conveyor/platform';
+import { startServiceUnderTest, type ServiceUnderTest } from './service-under-test';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 
@@ -74,4 +75,40 @@ export async function checkApiDocuments<C extends ServiceConfig>(sut: ServiceUnd
 function handledTypes<C extends ServiceConfig>(sut: ServiceUnderTest<C>): string[] {
   const server = (sut.app.getMicroservices()[0] as unknown as { serverInstance: { getHandlers(): Map<string, unknown> } }).serverInstance;
   return [...server.getHandlers().keys()];
+}
+
+/**
+ * The API-documents suite every service runs: Swagger UI from the installed assets, and valid
+ * documents naming every route and event. `more` adds a service's own cases; it gets the
+ * running service.
+ */
+export function describeApiDocuments<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  more?: (service: () => ServiceUnderTest<C>) => void,
+): void {
+  describe(`${definition.name} API documents`, () => {
+    let sut: ServiceUnderTest<C>;
+    beforeAll(async () => {
+      sut = await startServiceUnderTest(definition);
+    });
+    afterAll(() => sut?.close());
+
+    it('serves Swagger UI from the installed assets', async () => {
+      const page = await sut.request('GET', '/docs');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('swagger-ui');
+    });
+
+    more?.(() => sut);
+
+    it('serves valid OpenAPI 3.1 and AsyncAPI documents naming every route and event, every error as ProblemDetails', async () => {
+      expect(await checkApiDocuments(sut, definition.name)).toEqual({
+        openApiErrors: [],
+        undocumentedRoutes: [],
+        asyncApiErrors: [],
+        undocumentedEvents: [],
+        errorsWithoutProblemDetails: [],
+      });
+    });
+  });
 }

@@ -8,5 +8,5 @@ export * from './fuzz';
 export { refusedTokens } from './refused-tokens';
 export { BLOCKED_HOSTS, blockedUrls, notRefused, rowsAsText, useTestResolver } from './security';
 export type { ProtectedRoute } from './security';
-export { checkApiDocuments } from './api-documents';
+export { checkApiDocuments, describeApiDocuments } from './api-documents';
 export type { ApiDocumentsCheck } from './api-documents';
