@@ -2,10 +2,9 @@ import { waitFor } from '@conveyor/testing';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { call, registerAndLogin } from './support/http';
-import { startOtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
+import { SPAN_KIND, startOtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
 import { startPlatform, type Platform } from './support/platform';
 
-const SPAN_KIND = { SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
 
 /** The spans of a trace whose parent is not in it: just one, the root, once the trace is complete. */
 function rootsOf(spans: ReceivedSpan[]): ReceivedSpan[] {

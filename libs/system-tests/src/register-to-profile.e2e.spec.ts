@@ -1,11 +1,10 @@
 import { waitFor } from '@conveyor/testing';
 import { randomUUID } from 'node:crypto';
 import { call, registerAndLogin } from './support/http';
-import { startOtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
+import { SPAN_KIND, startOtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
 import { startPlatform, type Platform } from './support/platform';
 import { generateSigningKey, signAccessToken } from '@conveyor/service-testing';
 
-const SPAN_KIND = { SERVER: 2, PRODUCER: 4, CONSUMER: 5 } as const;
 
 describe('register → profile (auth and user as separate processes)', () => {
   let platform: Platform;

@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** OTLP's span kinds, as numbers in the JSON encoding. */
+export const SPAN_KIND = { SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
+
 /** A span as received over OTLP/HTTP JSON, flattened with its service name. */
 export interface ReceivedSpan {
   service: string;

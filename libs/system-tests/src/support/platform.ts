@@ -1,7 +1,5 @@
 import { topologyNames } from '@conveyor/messaging';
-import { createTestDatabase, deleteBrokerObjects, TEST_AMQP_URL, uniqueName, type TestDatabase } from '@conveyor/testing';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { createTestDatabase, deleteBrokerObjects, freePorts, TEST_AMQP_URL, uniqueName, type TestDatabase } from '@conveyor/testing';
 import { runServiceCommand, startServiceProcess, type ServiceName, type ServiceProcess } from './service-process';
 
 export interface PlatformOptions {
@@ -75,19 +73,3 @@ export async function startPlatform(options: PlatformOptions) {
 }
 
 export type Platform = Awaited<ReturnType<typeof startPlatform>>;
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const server = createServer();
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
