@@ -1,6 +1,15 @@
 import { UnauthenticatedError, type Principal } from '@conveyor/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 
+/**
+ * Serialises, until the transaction ends, everything this service does for one user's events:
+ * an event handled alongside the user's deletion either commits first (and the deletion drops
+ * what it queued) or waits and then sees the deletion. Take it before `isDeletedUser`.
+ */
+export async function lockUser(manager: EntityManager, userId: string): Promise<void> {
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtext('webhooks.user'), hashtext($1))`, [userId]);
+}
+
 /** Whether the user's account was deleted (their events and tokens are refused then). */
 export async function isDeletedUser(db: DataSource | EntityManager, userId: string): Promise<boolean> {
   const rows = await db.query<unknown[]>(`SELECT 1 FROM webhooks.deleted_users WHERE user_id = $1`, [userId]);

@@ -6,7 +6,7 @@ import { queryRows } from '@conveyor/persistence';
 import { randomUUID } from 'node:crypto';
 import { EndpointSecrets } from '../../endpoints/endpoint-secrets';
 import { SUBSCRIBABLE_EVENTS, TERMINAL_JOB_EVENTS } from '../../endpoints/subscribable-events';
-import { isDeletedUser } from '../../users/deleted-users';
+import { isDeletedUser, lockUser } from '../../users/deleted-users';
 import { MessageQueue } from '../message-queue';
 
 const TERMINAL = new Set<string>(TERMINAL_JOB_EVENTS);
@@ -29,6 +29,7 @@ export class OnPublicEventHandler {
   async handle(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
     const { manager } = context;
     const data = event.data as { userId: string; webhookUrl?: string | null };
+    await lockUser(manager, data.userId);
     if (await isDeletedUser(manager, data.userId)) return;
     const endpoints = await queryRows<{ id: string }>(
       manager,

@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { UserDeletedV1, type EventOf } from '@conveyor/contracts';
 import type { EventContext } from '@conveyor/messaging';
+import { lockUser } from '../deleted-users';
 
 /**
  * A deleted user's webhooks stop: every endpoint is disabled (`user_deleted`), whatever was still
@@ -16,6 +17,7 @@ export class OnUserDeletedHandler {
   @EventPattern(UserDeletedV1.type)
   async handle(@Payload() event: EventOf<typeof UserDeletedV1>, @Ctx() { manager }: EventContext): Promise<void> {
     const { userId, deletedAt } = event.data;
+    await lockUser(manager, userId);
     await manager.query(`INSERT INTO webhooks.deleted_users (user_id, deleted_at) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING`, [
       userId,
       deletedAt,
