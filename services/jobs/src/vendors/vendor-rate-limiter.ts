@@ -13,7 +13,7 @@ export type SlotAttempt = { granted: true; slotId: string } | { granted: false; 
  * landing inside one of the vendor's windows.
  */
 export function slackFor(intervalMs: number): number {
-  return Math.min(Math.ceil(intervalMs * 0.1), 250);
+  return Math.min(Math.ceil(intervalMs * 0.25), 500);
 }
 
 /**
