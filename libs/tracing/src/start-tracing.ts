@@ -22,6 +22,8 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   const sdk = new NodeSDK({
     resource: resources.resourceFromAttributes({ 'service.name': env['OTEL_SERVICE_NAME'] ?? serviceName }),
     spanProcessors: [exportsTraces(env) ? new tracing.BatchSpanProcessor(new OTLPTraceExporter()) : new tracing.NoopSpanProcessor()],
+    // Undefined lets the SDK build the readers OTEL_METRICS_EXPORTER asks for.
+    metricReaders: env['OTEL_METRICS_EXPORTER']?.trim() ? undefined : [],
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.some((p) => req.url?.startsWith(p)),
