@@ -15,6 +15,7 @@ import { CreateAccountTokens1764576480000 } from './migrations/1764576480000-cre
 import { rotateKeysCommand } from './signing-keys/rotate-keys/rotate-keys.command';
 import { SigningKeys } from './signing-keys/signing-keys';
 import { CreateConsumerFailures1764700000000 } from './migrations/1764700000000-create-consumer-failures';
+import { UnloggedRateLimits1764800000000 } from './migrations/1764800000000-unlogged-rate-limits';
 
 export const authService: ServiceDefinition<AuthConfig> = {
   name: 'auth',
@@ -30,6 +31,7 @@ export const authService: ServiceDefinition<AuthConfig> = {
     CreateRateLimits1764576360000,
     CreateAccountTokens1764576480000,
     CreateConsumerFailures1764700000000,
+    UnloggedRateLimits1764800000000,
   ],
   modules: (config) => [AccountsModule.forConfig(config), ApiKeysModule, RateLimitModule.forService('auth', config)],
   // auth verifies its own tokens from its key table, not over HTTP from itself.

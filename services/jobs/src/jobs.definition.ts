@@ -23,6 +23,7 @@ import { CreateRateLimits1764576420000 } from './migrations/1764576420000-create
 import { AddPendingJobsIndex1764600000000 } from './migrations/1764600000000-add-pending-jobs-index';
 import { UsersModule } from './users/users.module';
 import { CreateConsumerFailures1764700000000 } from './migrations/1764700000000-create-consumer-failures';
+import { UnloggedRateLimits1764800000000 } from './migrations/1764800000000-unlogged-rate-limits';
 import { VendorSignatureGuard } from './vendors/receive-callback/vendor-signature.guard';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from './vendors/vendor-signature';
 
@@ -45,6 +46,7 @@ export const jobsService: ServiceDefinition<JobsConfig> = {
     CreateRateLimits1764576420000,
     AddPendingJobsIndex1764600000000,
     CreateConsumerFailures1764700000000,
+    UnloggedRateLimits1764800000000,
   ],
   apiDocs: {
     title: 'Conveyor jobs',

@@ -1,4 +1,5 @@
 import { signAccessToken, startServiceUnderTest, type ServiceUnderTest } from '@conveyor/service-testing';
+import { DataSource } from 'typeorm';
 import type { JobsConfig } from '../src/jobs.config';
 import { jobsService } from '../src/jobs.definition';
 import { projectedApiKey } from './api-key.fixtures';
@@ -36,5 +37,12 @@ describe('rate limits on the jobs API (real Postgres and RabbitMQ)', () => {
 
     expect([(await list()).status, (await list()).status, (await list()).status]).toEqual([200, 200, 429]);
     expect((await jobs.request('GET', '/v1/jobs', { token: await signAccessToken() })).status).toBe(200);
+  });
+
+  it('keeps its counters out of the write-ahead log, so no request waits for a disk flush to be counted', async () => {
+    const [table] = await jobs.app.get(DataSource).query<{ relpersistence: string }[]>(
+      `SELECT relpersistence FROM pg_class WHERE oid = 'jobs.rate_limits'::regclass`,
+    );
+    expect(table).toEqual({ relpersistence: 'u' });
   });
 });
