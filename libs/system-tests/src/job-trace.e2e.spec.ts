@@ -1,6 +1,8 @@
 import { waitFor } from '@conveyor/testing';
+import { Attr } from '@conveyor/tracing';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
 import { call, registerAndLogin } from './support/http';
 import { SPAN_KIND, startOtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
 import { startPlatform, type Platform } from './support/platform';
@@ -12,11 +14,24 @@ function rootsOf(spans: ReceivedSpan[]): ReceivedSpan[] {
   return spans.filter((span) => !ids.has(span.parentSpanId));
 }
 
+/** The span, then its parent, and so on up to the first span whose parent is not in `spans`. */
+function ancestryOf(spans: ReceivedSpan[], span: ReceivedSpan): ReceivedSpan[] {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const chain = [span];
+  for (let parent = byId.get(span.parentSpanId); parent && !chain.includes(parent); parent = byId.get(parent.parentSpanId)) {
+    chain.push(parent);
+  }
+  return chain;
+}
+
+const FIVE_SERVICES = ['auth', 'billing', 'jobs', 'user', 'webhook-delivery'];
+
 /**
- * One job, one trace, across the services as separate processes: the submit request, billing's
- * reservation, the worker's run, billing's capture, and the webhook request to the client's
- * receiver, which gets the trace in `traceparent`. Registration and the API key's first use
- * reach auth and user in their own traces, so the five services are all seen.
+ * One job, one trace, across the five services as separate processes: the submit request (the
+ * API key's first use, which jobs reports to auth), billing's reservation, the worker's run,
+ * billing's capture, the user service's count of the job on the profile, and the webhook request
+ * to the client's receiver, which gets the trace in `traceparent`. Registration reaches auth and
+ * user in a trace of its own.
  */
 describe('traces across all five services (separate processes, OTLP to a receiver of the test)', () => {
   let platform: Platform;
@@ -56,14 +71,23 @@ describe('traces across all five services (separate processes, OTLP to a receive
   });
 
   it('follows a job from POST /v1/jobs to the webhook request in one trace', async () => {
-    // given a client with an API key the jobs service knows
-    const [auth, jobs] = (['auth', 'jobs'] as const).map((name) => platform.service(name).url);
-    const user = await registerAndLogin(auth);
-    const created = await call(`${auth}/v1/auth/api-keys`, { token: user.token, body: { name: 'trace' } });
+    // given a client with an API key the jobs service knows but has not seen used yet: the
+    // projection is watched in the database, since any request with the key would be its first use
+    const [auth, jobs, users] = (['auth', 'jobs', 'user'] as const).map((name) => platform.service(name).url);
+    const client = await registerAndLogin(auth);
+    const created = await call(`${auth}/v1/auth/api-keys`, { token: client.token, body: { name: 'trace' } });
     const apiKey = String(created.body['key']);
-    await waitFor(async () => (await call(`${jobs}/v1/jobs`, { token: apiKey })).status === 200, {
-      description: 'the jobs service to know the API key',
-    });
+    const keyId = String(created.body['id']);
+    const db = new Client({ connectionString: platform.db.adminUrl });
+    await db.connect();
+    try {
+      await waitFor(async () => (await db.query('SELECT 1 FROM jobs.api_keys WHERE key_id = $1 AND last_used_at IS NULL', [keyId])).rowCount === 1, {
+        description: 'the jobs service to know the API key',
+        timeoutMs: 20_000,
+      });
+    } finally {
+      await db.end();
+    }
 
     // when it submits a job with a webhook
     const { port } = receiver.address() as AddressInfo;
@@ -95,15 +119,17 @@ describe('traces across all five services (separate processes, OTLP to a receive
     expect((await call(`${jobs}/v1/jobs/${jobId}`, { token: apiKey })).body['traceId']).toBe(traceId);
     expect(String(webhook.headers['traceparent'])).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-0[01]$`));
 
-    // and the trace holds every hop, each span under its parent, in jobs, billing and webhook-delivery
+    // and the trace holds every hop, each consumer span under its producer's span, in all five services
     const hops = [
+      ['auth', 'jobs.api_key.used.v1'],
       ['billing', 'jobs.job.submitted.v1'],
       ['jobs', 'billing.credits.reserved.v1'],
       ['billing', 'jobs.job.succeeded.v1'],
+      ['user', 'jobs.job.succeeded.v1'],
       ['webhook-delivery', 'jobs.job.succeeded.v1'],
     ] as const;
     const consumerIn = (spans: ReceivedSpan[], [service, type]: (typeof hops)[number]) =>
-      spans.find((span) => span.service === service && span.kind === SPAN_KIND.CONSUMER && span.attributes['conveyor.event.type'] === type);
+      spans.find((span) => span.service === service && span.kind === SPAN_KIND.CONSUMER && span.attributes[Attr.eventType] === type);
     const trace = await waitFor(
       () => {
         const spans = otlp.spans.filter((span) => span.traceId === traceId);
@@ -111,8 +137,9 @@ describe('traces across all five services (separate processes, OTLP to a receive
         const everyHop = hops.every((hop) => consumerIn(spans, hop));
         return delivered && everyHop && rootsOf(spans).length === 1 && spans;
       },
-      { description: 'a complete span tree for the job', timeoutMs: 15_000 },
+      { description: 'a complete span tree for the job', timeoutMs: 20_000 },
     );
+    expect([...new Set(trace.map((span) => span.service))].sort()).toEqual(FIVE_SERVICES);
     for (const hop of hops) {
       const parent = trace.find((span) => span.spanId === consumerIn(trace, hop)?.parentSpanId);
       expect({ hop, parent: parent?.kind }).toEqual({ hop, parent: SPAN_KIND.PRODUCER });
@@ -120,6 +147,30 @@ describe('traces across all five services (separate processes, OTLP to a receive
     const [root] = rootsOf(trace);
     expect(root).toMatchObject({ service: 'jobs', kind: SPAN_KIND.SERVER });
     expect(JSON.stringify(root?.attributes)).toContain('/v1/jobs');
+
+    // auth's and user's consumer spans descend from the submit request, through jobs' publish spans
+    const used = consumerIn(trace, hops[0]);
+    const counted = consumerIn(trace, hops[4]);
+    for (const [span, subject] of [
+      [used, keyId],
+      [counted, jobId],
+    ] as const) {
+      const chain = ancestryOf(trace, span as ReceivedSpan);
+      expect(chain.at(-1)?.spanId).toBe(root?.spanId);
+      expect(chain[1]).toMatchObject({ service: 'jobs', kind: SPAN_KIND.PRODUCER });
+      // with the messaging attributes every consumer span carries
+      expect(span?.attributes).toMatchObject({
+        [Attr.messagingSystem]: 'rabbitmq',
+        [Attr.messagingOperationType]: 'process',
+        [Attr.messagingDestination]: `${String(platform.env['AMQP_NAMESPACE'])}.${span?.service}.events`,
+        [Attr.messagingConsumerGroup]: span?.service,
+        [Attr.eventSubject]: subject,
+        [Attr.inboxOutcome]: 'APPLIED',
+      });
+    }
+    // and the user service counted the job on the owner's profile
+    const profile = await call(`${users}/v1/users/me`, { token: client.token });
+    expect(profile.body['activity']).toMatchObject({ succeeded: 1, failed: 0, canceled: 0 });
   });
 
   it('reaches auth and user too: registration (auth → user) and the API key’s first use (jobs → auth)', async () => {

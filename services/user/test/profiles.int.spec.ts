@@ -89,6 +89,7 @@ describe('user profiles from registration events (real Postgres and RabbitMQ)', 
       name: 'Grace Hopper',
       registeredAt: event.data.registeredAt,
       updatedAt: expect.any(String),
+      activity: { succeeded: 0, failed: 0, canceled: 0, lastJobAt: null },
     });
   });
 

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { decodeKeysetCursor, encodeKeysetCursor, positionTimeSql } from '@conveyor/persistence';
 import { RequestValidationError } from '@conveyor/platform';
 import { DataSource } from 'typeorm';
+import { jobActivityOf, type JobActivityRow } from '../../activity/job-activity';
 import type { ListUsersRequest } from './list-users.request';
 
-interface Row {
+interface Row extends JobActivityRow {
   user_id: string;
   email: string;
   name: string | null;
@@ -13,7 +14,7 @@ interface Row {
   position: string;
 }
 
-/** Live profiles, newest registration first, paged by keyset; `q` filters on email or name. */
+/** Live profiles with their job summaries, newest registration first, paged by keyset; `q` filters on email or name. */
 @Injectable()
 export class ListUsersHandler {
   constructor(private readonly dataSource: DataSource) {}
@@ -22,20 +23,22 @@ export class ListUsersHandler {
     const after = cursor === undefined ? undefined : decodeKeysetCursor(cursor);
     if (cursor !== undefined && !after) throw new RequestValidationError([{ field: 'cursor', message: 'cursor is not valid' }]);
     const params: unknown[] = [limit + 1];
-    const where = ['deleted_at IS NULL'];
+    const where = ['p.deleted_at IS NULL'];
     if (after) {
       params.push(after.createdAt, after.id);
-      where.push(`(registered_at, user_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+      where.push(`(p.registered_at, p.user_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     if (q) {
       // The search text is data, never pattern syntax.
       params.push(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(`(email ILIKE $${params.length} OR name ILIKE $${params.length})`);
+      where.push(`(p.email ILIKE $${params.length} OR p.name ILIKE $${params.length})`);
     }
     const rows = await this.dataSource.query<Row[]>(
-      `SELECT user_id, email, name, registered_at, updated_at, ${positionTimeSql('registered_at')} AS position
-         FROM users.profiles WHERE ${where.join(' AND ')}
-        ORDER BY registered_at DESC, user_id DESC LIMIT $1`,
+      `SELECT p.user_id, p.email, p.name, p.registered_at, p.updated_at, ${positionTimeSql('p.registered_at')} AS position,
+              a.succeeded, a.failed, a.canceled, a.last_job_at
+         FROM users.profiles p LEFT JOIN users.job_activity a USING (user_id)
+        WHERE ${where.join(' AND ')}
+        ORDER BY p.registered_at DESC, p.user_id DESC LIMIT $1`,
       params,
     );
     const page = rows.slice(0, limit);
@@ -47,6 +50,7 @@ export class ListUsersHandler {
         name: r.name,
         registeredAt: r.registered_at.toISOString(),
         updatedAt: r.updated_at.toISOString(),
+        activity: jobActivityOf(r),
       })),
       nextCursor: rows.length > limit && last ? encodeKeysetCursor({ createdAt: last.position, id: last.user_id }) : null,
     };
