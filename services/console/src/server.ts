@@ -35,7 +35,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
 
     if (pathname === '/api' || pathname.startsWith('/api/')) {
       const target = routeApiRequest(path, options.upstreams);
-      if (!target) return sendProblem(res, 404, 'REQUEST.NOT_FOUND', 'The console forwards /api/auth, /api/users, /api/billing, /api/jobs and /api/webhooks only.');
+      if (!target) return sendProblem(res, 404, 'REQUEST.NOT_FOUND', 'The console forwards /api/auth, /api/users, /api/billing, /api/jobs, /api/webhooks and /api/admin/<service>/dead-letters only.');
       return proxyRequest(req, res, target, {
         upstreamFailed: (failed, error) => options.logger.warn({ upstream: failed.name, reason: error.message }, 'Upstream service unreachable'),
         eventStreamOpened: (stream) => {

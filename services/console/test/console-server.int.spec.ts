@@ -100,6 +100,14 @@ describe('console server', () => {
     }
   });
 
+  it("forwards an administrator's dead-letter calls to the service's operator routes, and no other admin path", async () => {
+    const response = await fetch(`${base}/api/admin/webhooks/dead-letters/replay`, { method: 'POST', body: '{"all":true}' });
+    expect(response.headers.get('x-served-by')).toBe('webhooks');
+    expect(await response.json()).toMatchObject({ url: '/admin/dead-letters/replay', body: '{"all":true}' });
+
+    expect((await rawGet(base, '/api/admin/webhooks/outbox')).status).toBe(404);
+  });
+
   it('drops hop-by-hop headers both ways, and those the Connection header names', async () => {
     // given a request with hop-by-hop headers, one of them named by Connection
     const answer = await new Promise<{ status: number; headers: IncomingMessage['headers']; body: string }>((resolvePromise, reject) => {

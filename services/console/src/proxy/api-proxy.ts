@@ -23,19 +23,21 @@ export interface UpstreamTarget {
 }
 
 /**
- * `/api/<name>/rest` → `<upstream of name>/v1/<name>/rest`, query kept. Every service's public
- * routes live under `/v1/<name>`, so the console only swaps the prefix. Anything else under
- * `/api/` has no upstream.
+ * `/api/<name>/rest` → `<upstream of name>/v1/<name>/rest`, query kept: every service's public
+ * routes live under `/v1/<name>`, so the console only swaps the prefix. Administrators also reach
+ * each service's dead letters: `/api/admin/<name>/dead-letters…` → `<upstream>/admin/dead-letters…`.
+ * Anything else under `/api/` has no upstream.
  */
 export function routeApiRequest(path: string, upstreams: Record<UpstreamName, string>): UpstreamTarget | undefined {
-  const match = /^\/api\/([a-z-]+)(\/[^?#]*)?(\?[^#]*)?$/.exec(path);
+  const match = /^\/api(\/admin)?\/([a-z-]+)(\/[^?#]*)?(\?[^#]*)?$/.exec(path);
   if (!match) return undefined;
-  const name = UPSTREAM_NAMES.find((n) => n === match[1]);
+  const [, admin, segment, rest = '', query = ''] = match;
+  const name = UPSTREAM_NAMES.find((n) => n === segment);
   if (!name) return undefined;
-  const rest = match[2] ?? '';
   // A dot segment could climb out of the service's prefix once the upstream normalises it.
-  if (rest.split('/').some((segment) => segment === '..' || segment === '.' || /%2e/i.test(segment))) return undefined;
-  return { name, url: new URL(`/v1/${name}${rest}${match[3] ?? ''}`, upstreams[name]) };
+  if (rest.split('/').some((part) => part === '..' || part === '.' || /%2e|%2f|%5c/i.test(part))) return undefined;
+  if (admin) return /^\/dead-letters(\/|$)/.test(rest) ? { name, url: new URL(`/admin${rest}${query}`, upstreams[name]) } : undefined;
+  return { name, url: new URL(`/v1/${name}${rest}${query}`, upstreams[name]) };
 }
 
 /** The headers to forward: hop-by-hop ones removed, and any the `Connection` header names. */
