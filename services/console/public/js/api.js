@@ -62,7 +62,7 @@ export class ApiError extends Error {
  */
 export async function api(path, { method = 'GET', json, form, headers = {}, raw = false, signal, anonymous = false } = {}) {
   const current = session.get();
-  const sent = { accept: 'application/json', ...headers };
+  const sent = { accept: raw ? '*/*' : 'application/json', ...headers };
   if (current && !anonymous) sent.authorization = `Bearer ${current.accessToken}`;
   let body;
   if (json !== undefined) {

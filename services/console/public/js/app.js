@@ -23,6 +23,7 @@ const pages = {
 };
 
 let cleanup = null;
+let visits = 0;
 
 async function route() {
   if (cleanup) cleanup();
@@ -47,12 +48,20 @@ async function route() {
   document.title = `${page.title} · Conveyor console`;
   const main = document.getElementById('main');
   main.replaceChildren();
+  const visit = ++visits;
   try {
-    cleanup = (await page.render(main, param ? decodeURIComponent(param) : undefined)) ?? null;
+    const rendering = page.render(main, param ? decodeURIComponent(param) : undefined);
+    // Pages put their heading up before they load anything: keyboard and screen-reader users
+    // land on it at once.
+    main.querySelector('h1')?.focus();
+    const done = (await rendering) ?? null;
+    // The user may have moved on while this page was loading.
+    if (visit !== visits) return done?.();
+    cleanup = done;
   } catch (error) {
-    showError(error);
+    if (visit === visits) showError(error);
   }
-  main.querySelector('h1')?.focus();
+  if (visit === visits && !main.contains(document.activeElement)) main.querySelector('h1')?.focus();
 }
 
 function updateChrome(current) {

@@ -89,8 +89,7 @@ export function secretBox(label, value, note) {
   const input = h('input', { type: 'text', readonly: true, value, class: 'secret', spellcheck: 'false', autocomplete: 'off' });
   const copy = h('button', {
     type: 'button',
-    text: 'Copy',
-    'aria-label': `Copy ${label.toLowerCase()}`,
+    text: 'Copy to clipboard',
     onclick: async () => {
       input.select();
       try {
@@ -102,7 +101,7 @@ export function secretBox(label, value, note) {
       }
     },
   });
-  return h('div', { class: 'once', role: 'group', 'aria-label': label }, h('p', { class: 'warning', text: note }), field(label, input), copy);
+  return h('div', { class: 'once' }, h('p', { class: 'warning', text: note }), field(label, input), copy);
 }
 
 /** A heading that takes focus when a page is shown, so keyboard and screen-reader users land on it. */

@@ -100,7 +100,7 @@ async function renderDeadLetters(section) {
   section.append(
     h('h2', { id: 'admin-dead-letters', text: 'Dead letters' }),
     h('p', { text: 'Events a service could not apply. Replay sends one back to its queue (the inbox skips what was applied); see docs/operations.md.' }),
-    h('form', { 'aria-label': 'Choose a service', onsubmit: (e) => (e.preventDefault(), busy(show, load)) }, field('Service', service), show),
+    h('form', { onsubmit: (e) => (e.preventDefault(), busy(show, load)) }, field('Service', service), show),
     list,
   );
   await load();

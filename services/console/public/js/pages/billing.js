@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { busy, formatTime, h, pageHeading } from '../ui.js';
 
 export async function renderBilling(main) {
+  main.append(pageHeading('Balance'));
   const balance = await api('/billing/balance');
   const tbody = h('tbody');
   const more = h('button', { type: 'button', text: 'Load older entries', hidden: true });
@@ -31,7 +32,6 @@ export async function renderBilling(main) {
 
   const fact = (term, value) => [h('dt', { text: term }), h('dd', { text: String(value) })];
   main.append(
-    pageHeading('Balance'),
     h(
       'dl',
       { class: 'facts' },

@@ -11,6 +11,7 @@ export async function renderJob(main, id) {
   const details = h('dl', { class: 'facts' });
   const result = h('section', { 'aria-labelledby': 'result-heading' });
   const actions = h('div', { class: 'toolbar' });
+  main.append(h('p', {}, h('a', { href: '#/jobs', text: '← All jobs' })), pageHeading(`Job ${id}`));
   let job = await api(`/jobs/${encodeURIComponent(id)}`, { signal: controller.signal });
 
   const show = async () => {
@@ -62,14 +63,12 @@ export async function renderJob(main, id) {
   };
 
   main.append(
-    h('p', {}, h('a', { href: '#/jobs', text: '← All jobs' })),
-    pageHeading(`Job ${id}`),
     details,
     actions,
     result,
     h('h2', { text: 'Input' }),
     pre(job.input),
-    job.metadata && Object.keys(job.metadata).length ? [h('h2', { text: 'Metadata' }), pre(job.metadata)] : null,
+    ...(job.metadata && Object.keys(job.metadata).length ? [h('h2', { text: 'Metadata' }), pre(job.metadata)] : []),
   );
   await show();
 
