@@ -1,4 +1,5 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { httpRequestDuration, httpRequests, metricsRegistry } from '@conveyor/metrics';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { UpstreamName } from './config/console.config';
 import { sendProblem } from './http/problem';
@@ -32,6 +33,14 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
 
     if (pathname === '/health/live') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/health/ready') return sendJson(res, draining ? 503 : 200, { status: draining ? 'shutting_down' : 'ok' });
+    if (pathname === '/metrics') {
+      void metricsRegistry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': metricsRegistry.contentType, 'cache-control': 'no-store' });
+        res.end(text);
+      });
+      return;
+    }
+    measure(req, res, routeOf(pathname));
 
     if (pathname === '/api' || pathname.startsWith('/api/')) {
       const target = routeApiRequest(path, options.upstreams);
@@ -62,6 +71,22 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       for (const stream of eventStreams) stream.destroy();
     },
   };
+}
+
+/** The route label of the metrics: one per upstream, so the series stay few. */
+function routeOf(pathname: string): string {
+  const api = /^\/api(\/admin)?\/([a-z-]+)/.exec(pathname);
+  if (api) return `/api${api[1] ?? ''}/${api[2]}`;
+  return pathname.startsWith('/api') ? '/api' : 'static';
+}
+
+function measure(req: IncomingMessage, res: ServerResponse, route: string): void {
+  const started = process.hrtime.bigint();
+  res.once('finish', () => {
+    const labels = { method: req.method ?? 'GET', route, status: String(res.statusCode) };
+    httpRequests.inc(labels);
+    httpRequestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -195,6 +195,13 @@ describe('console server', () => {
     }
   });
 
+  it('counts its requests by upstream in the Prometheus metrics', async () => {
+    await fetch(`${base}/api/jobs/x`);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/http_requests_total\{method="GET",route="\/api\/jobs",status="201"\} [1-9]/);
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
   it('reports live and ready, and not ready once draining', async () => {
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
