@@ -142,7 +142,7 @@ describe('the web console in a browser', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Balance' }).click();
     await page.getByRole('heading', { name: 'Ledger' }).waitFor();
     await page.getByRole('link', { name: `Job ${jobId}` }).first().waitFor();
-  });
+  }, 120_000);
 
   it('logs in with the keyboard alone', async () => {
     // given a logged-out visitor on the login page, its heading focused
