@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startConsoleProcess, type ConsoleProcess } from './support/console-process';
 import { startPlatform, type Platform } from './support/platform';
-import { REPO_ROOT } from './support/service-process';
+import { REPO_ROOT, SYSTEM_TEST_ADMIN_EMAIL } from './support/service-process';
 
 /**
  * A newcomer's first minutes in the web console, in headless Chromium against the whole
@@ -162,5 +162,32 @@ describe('the web console in a browser', () => {
     await page.getByRole('heading', { name: 'Jobs' }).waitFor();
     await waitFor(() => page.evaluate('document.activeElement?.tagName === "H1"'), { description: 'focus on the heading' });
     await shot('after-keyboard-login');
+  });
+
+  it('shows an administrator the users, with credit grants, and each service’s dead letters', async () => {
+    // given the administrator's account (auth makes ADMIN_EMAIL an administrator)
+    const admin = { email: SYSTEM_TEST_ADMIN_EMAIL, password: 'admin password for the console' };
+    const registered = await fetch(`${platform.service('auth').url}/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(admin),
+    });
+    expect(registered.status).toBe(201);
+
+    // when they log in and open the admin page
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Email').fill(admin.email);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+
+    // then they can grant the newcomer credits …
+    await page.getByRole('button', { name: `Grant credits to ${email}` }).click();
+    await page.getByRole('status').getByText(`Granted 10 credits to ${email}`).waitFor();
+    // … and read a service's dead letters through the console
+    await page.getByLabel('Service', { exact: true }).selectOption('jobs');
+    await page.getByRole('button', { name: 'Show dead letters' }).click();
+    await page.getByText('No dead letters in jobs.').waitFor();
+    await shot('admin');
   });
 });

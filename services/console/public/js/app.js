@@ -1,5 +1,5 @@
-// The console's router: `#/page/param`. Each page renders into <main> and may return a cleanup
-// (to close its event stream) that runs when the user leaves it.
+// The console's router: `#/page/param`. Each page renders into <main>; what it hands to
+// `onLeave` (closing its event stream, say) runs when the user leaves it, even mid-load.
 import { api, session } from './api.js';
 import { clearAlert, showError } from './ui.js';
 import { renderLogin, renderRegister } from './pages/login.js';
@@ -14,7 +14,7 @@ import { renderAdmin } from './pages/admin.js';
 const pages = {
   login: { render: renderLogin, public: true, title: 'Log in' },
   register: { render: renderRegister, public: true, title: 'Create an account' },
-  jobs: { render: (main, id) => (id ? renderJob(main, id) : renderJobs(main)), title: 'Jobs' },
+  jobs: { render: (main, id, onLeave) => (id ? renderJob(main, id, onLeave) : renderJobs(main, onLeave)), title: 'Jobs' },
   submit: { render: renderSubmit, title: 'Submit a job' },
   keys: { render: renderKeys, title: 'API keys' },
   webhooks: { render: renderWebhooks, title: 'Webhooks' },
@@ -22,16 +22,15 @@ const pages = {
   admin: { render: renderAdmin, title: 'Admin', admin: true },
 };
 
-let cleanup = null;
+let leaving = [];
 let visits = 0;
 
 async function route() {
-  if (cleanup) cleanup();
-  cleanup = null;
+  for (const leave of leaving.splice(0)) leave();
   clearAlert();
   const [name = '', param] = location.hash.replace(/^#\/?/, '').split('/');
   const signedIn = Boolean(session.get());
-  let page = pages[name];
+  const page = pages[name];
   if (!page || (!page.public && !signedIn)) {
     location.replace(signedIn ? '#/jobs' : '#/login');
     return;
@@ -46,29 +45,30 @@ async function route() {
   }
   updateChrome(name);
   document.title = `${page.title} · Conveyor console`;
-  const main = document.getElementById('main');
-  main.replaceChildren();
+  // Each visit renders into its own element, so a page still loading after the user moved on
+  // writes into a detached one, never into the next page.
+  const view = document.createElement('div');
+  document.getElementById('main').replaceChildren(view);
   const visit = ++visits;
+  // The user may have moved on while this page was loading: then its cleanup runs at once.
+  const onLeave = (leave) => (visit === visits ? leaving.push(leave) : leave());
   try {
-    const rendering = page.render(main, param ? decodeURIComponent(param) : undefined);
+    const rendering = page.render(view, param ? decodeURIComponent(param) : undefined, onLeave);
     // Pages put their heading up before they load anything: keyboard and screen-reader users
     // land on it at once.
-    main.querySelector('h1')?.focus();
-    const done = (await rendering) ?? null;
-    // The user may have moved on while this page was loading.
-    if (visit !== visits) return done?.();
-    cleanup = done;
+    view.querySelector('h1')?.focus();
+    await rendering;
   } catch (error) {
     if (visit === visits) showError(error);
   }
-  if (visit === visits && !main.contains(document.activeElement)) main.querySelector('h1')?.focus();
+  if (visit === visits && !view.contains(document.activeElement)) view.querySelector('h1')?.focus();
 }
 
 function updateChrome(current) {
-  const current_session = session.get();
-  document.getElementById('nav').hidden = !current_session;
-  document.getElementById('who').hidden = !current_session;
-  document.getElementById('who-email').textContent = current_session ? `Signed in as ${current_session.email}` : '';
+  const signedIn = session.get();
+  document.getElementById('nav').hidden = !signedIn;
+  document.getElementById('who').hidden = !signedIn;
+  document.getElementById('who-email').textContent = signedIn ? `Signed in as ${signedIn.email}` : '';
   for (const item of document.querySelectorAll('.admin-only')) item.hidden = !session.isAdmin();
   for (const link of document.querySelectorAll('#nav a')) {
     if (link.getAttribute('href') === `#/${current}`) link.setAttribute('aria-current', 'page');

@@ -5,9 +5,13 @@ import { statusBadge } from './jobs.js';
 
 const FINAL = new Set(['succeeded', 'failed', 'canceled', 'rejected']);
 
-export async function renderJob(main, id) {
+export async function renderJob(main, id, onLeave) {
   const controller = new AbortController();
   const urls = [];
+  onLeave(() => {
+    controller.abort();
+    for (const url of urls) URL.revokeObjectURL(url);
+  });
   const details = h('dl', { class: 'facts' });
   const result = h('section', { 'aria-labelledby': 'result-heading' });
   const actions = h('div', { class: 'toolbar' });
@@ -86,8 +90,4 @@ export async function renderJob(main, id) {
       },
     });
   }
-  return () => {
-    controller.abort();
-    for (const url of urls) URL.revokeObjectURL(url);
-  };
 }

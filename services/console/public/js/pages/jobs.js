@@ -8,8 +8,9 @@ export function statusBadge(status) {
   return h('span', { class: `badge status-${status}`, text: status });
 }
 
-export async function renderJobs(main) {
+export async function renderJobs(main, onLeave) {
   const controller = new AbortController();
+  onLeave(() => controller.abort());
   const rows = new Map(); // job id → { row, job }
   const tbody = h('tbody');
   const empty = h('p', { text: 'No jobs yet. Submit one, or send one with an API key.' });
@@ -90,5 +91,4 @@ export async function renderJobs(main) {
   const early = pending;
   pending = null;
   for (const change of early) await apply(change).catch(() => undefined);
-  return () => controller.abort();
 }
