@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 #
-# One image recipe for all five services. Pick the service (and the port it listens on) with
-# build arguments:
+# One image recipe for all five services and the web console. Pick the service (and the port it
+# listens on) with build arguments:
 #
 #   docker build --build-arg SERVICE=auth --build-arg HTTP_PORT=3001 -t conveyor-auth .
 #   docker run conveyor-auth                       # runs the service
@@ -18,8 +18,8 @@ FROM ${NODE_IMAGE} AS build
 ARG SERVICE
 # Fail early, with a readable message, on a missing or misspelt service name.
 RUN case "${SERVICE}" in \
-      auth|user|billing|jobs|webhook-delivery) ;; \
-      *) echo "build argument SERVICE must be one of: auth user billing jobs webhook-delivery (got '${SERVICE}')" >&2; exit 1 ;; \
+      auth|user|billing|jobs|webhook-delivery|console) ;; \
+      *) echo "build argument SERVICE must be one of: auth user billing jobs webhook-delivery console (got '${SERVICE}')" >&2; exit 1 ;; \
     esac
 WORKDIR /app
 ENV NX_DAEMON=false NX_NO_CLOUD=true
@@ -29,9 +29,11 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json nx.json ./
 COPY libs ./libs
 COPY services ./services
-# The same commands as the project's `build` target (services/<name>/project.json).
+# The same commands as the project's `build` target (services/<name>/project.json); the
+# console's static files go next to its compiled src/, where it looks for them.
 RUN npx tsc -p "services/${SERVICE}/tsconfig.app.json" \
  && npx tsc-alias -p "services/${SERVICE}/tsconfig.app.json" \
+ && if [ -d "services/${SERVICE}/public" ]; then cp -r "services/${SERVICE}/public" "dist/services/${SERVICE}/services/${SERVICE}/public"; fi \
  && test -f "dist/services/${SERVICE}/services/${SERVICE}/src/main.js"
 
 # ---------------------------------------------------------------------------------------------

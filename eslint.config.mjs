@@ -1,6 +1,6 @@
 import nx from '@nx/eslint-plugin';
 
-const services = ['auth', 'user', 'billing', 'jobs', 'webhook-delivery'];
+const services = ['auth', 'user', 'billing', 'jobs', 'webhook-delivery', 'console'];
 
 export default [
   ...nx.configs['flat/base'],

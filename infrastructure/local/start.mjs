@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: prepares the local database, builds, migrates and runs all five services as
-// separate processes, each line of their output prefixed with the service's name. Ctrl-C
-// (or SIGTERM) stops them gracefully.
+// `npm start`: prepares the local database, builds, migrates and runs all five services and the
+// web console as separate processes, each line of their output prefixed with the service's name.
+// Ctrl-C (or SIGTERM) stops them gracefully.
 //
 // Uses Postgres and RabbitMQ on their default local ports unless DATABASE_ADMIN_URL,
 // DATABASE_NAME and AMQP_URL say otherwise. Every service variable (see each service's
@@ -21,6 +21,8 @@ const services = [
   { name: 'user', port: 3002, role: 'conveyor_user', color: 32 },
   { name: 'billing', port: 3003, role: 'conveyor_billing', color: 33 },
   { name: 'webhook-delivery', port: 3004, role: 'conveyor_webhooks', color: 34 },
+  // The web console owns no data: no role, no migrations.
+  { name: 'console', port: 3005, color: 37 },
 ];
 
 const adminUrl = process.env.DATABASE_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -74,6 +76,18 @@ function developmentDefaults(service) {
 }
 
 function envFor(service) {
+  if (!service.role) {
+    const url = (name) => `http://127.0.0.1:${portOf(name)}`;
+    return {
+      ...process.env,
+      HTTP_PORT: process.env[envName(service, 'HTTP_PORT')] || String(service.port),
+      CONSOLE_AUTH_URL: process.env.CONSOLE_AUTH_URL || url('auth'),
+      CONSOLE_USER_URL: process.env.CONSOLE_USER_URL || url('user'),
+      CONSOLE_BILLING_URL: process.env.CONSOLE_BILLING_URL || url('billing'),
+      CONSOLE_JOBS_URL: process.env.CONSOLE_JOBS_URL || url('jobs'),
+      CONSOLE_WEBHOOKS_URL: process.env.CONSOLE_WEBHOOKS_URL || url('webhook-delivery'),
+    };
+  }
   return {
     ...developmentDefaults(service),
     ...process.env,
@@ -104,7 +118,7 @@ const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', ...servic
 });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-for (const service of services) {
+for (const service of services.filter((s) => s.role)) {
   const migrate = spawnSync(process.execPath, [entry(service.name), 'migrate'], { cwd: root, env: envFor(service), encoding: 'utf8' });
   if (migrate.status !== 0) {
     process.stderr.write(migrate.stdout + migrate.stderr);
@@ -157,6 +171,7 @@ if (!stopping) {
     say(`seeding the demo clients failed: ${error.message}`),
   );
 }
+if (!stopping) say(`web console: ${urlOf('console')}/ (register there, or log in as a demo client above)`);
 
 async function waitUntilReady(service) {
   const url = `http://127.0.0.1:${envFor(service).HTTP_PORT}/health/ready`;

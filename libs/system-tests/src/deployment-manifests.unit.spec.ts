@@ -38,7 +38,7 @@ const deployments = ofKind('Deployment');
 const knownMetrics = metricNamesInCode();
 const operationsDoc = readFileSync(resolve(REPO_ROOT, 'docs/operations.md'), 'utf8');
 
-const PROCESSES = ['auth', 'user', 'billing', 'jobs-api', 'jobs-worker', 'webhook-delivery'];
+const PROCESSES = ['auth', 'user', 'billing', 'jobs-api', 'jobs-worker', 'webhook-delivery', 'console'];
 
 function envOf(deployment: Manifest): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {};

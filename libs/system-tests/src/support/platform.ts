@@ -10,6 +10,8 @@ export interface PlatformOptions {
   env?: NodeJS.ProcessEnv;
   /** Wait for each service to be live only, not ready (e.g. when the broker is down). */
   until?: 'ready' | 'live';
+  /** How long each service may take to start (default 30 s). */
+  startTimeoutMs?: number;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function startPlatform(options: PlatformOptions) {
   shared['MCP_BILLING_URL'] ??= urlOf('billing');
   shared['MCP_WEBHOOKS_URL'] ??= urlOf('webhook-delivery');
   await Promise.all(
-    options.services.map(async (name, i) => services.set(name, await startServiceProcess(name, ports[i], envOf(name), options.until))),
+    options.services.map(async (name, i) => services.set(name, await startServiceProcess(name, ports[i], envOf(name), options.until, options.startTimeoutMs))),
   );
 
   return {

@@ -56,6 +56,7 @@ export async function startServiceProcess(
   port: number,
   env: NodeJS.ProcessEnv,
   until: 'ready' | 'live' = 'ready',
+  timeoutMs = 30_000,
 ): Promise<ServiceProcess> {
   const { child, output, exit } = runServiceCommand(name, { ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}`;
@@ -66,7 +67,7 @@ export async function startServiceProcess(
       if (exited) throw new Error(`${name} exited during start:\n${output.slice(-20).join('\n')}`);
       return (await fetch(`${url}/health/${until}`)).status === 200;
     },
-    { description: `${name} to become ${until}`, timeoutMs: 30_000, intervalMs: 100 },
+    { description: `${name} to become ${until}`, timeoutMs, intervalMs: 100 },
   ).catch((error) => {
     child.kill('SIGKILL');
     throw error;
