@@ -45,6 +45,7 @@ export class WorkQueue<C extends EventContract> {
   private prefetch = 1;
   private paused = false;
   private closing = false;
+  private closed?: Promise<void>;
   /** Subscribes and cancels one after the other, in the order they were asked for. */
   private flow: Promise<void> = Promise.resolve();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -78,8 +79,13 @@ export class WorkQueue<C extends EventContract> {
     this.serialise(() => this.subscribe());
   }
 
-  /** Cancels the subscription, waits for the handlers in flight to settle, closes the channel. */
-  async close(): Promise<void> {
+  /** Cancels the subscription, waits for the handlers in flight to settle, closes the channel; idempotent. */
+  close(): Promise<void> {
+    this.closed ??= this.shutDown();
+    return this.closed;
+  }
+
+  private async shutDown(): Promise<void> {
     this.closing = true;
     await this.serialise(() => this.unsubscribe());
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);

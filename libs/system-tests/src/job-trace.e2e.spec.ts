@@ -14,7 +14,7 @@ function rootsOf(spans: ReceivedSpan[]): ReceivedSpan[] {
 
 /**
  * One job, one trace, across the services as separate processes: the submit request, billing's
- * reservation, the worker's run, billing's capture, and the webhook request to the client's
+ * reservation, the work token that hands the job to a worker, the worker's run, billing's capture, and the webhook request to the client's
  * receiver, which gets the trace in `traceparent`. Registration and the API key's first use
  * reach auth and user in their own traces, so the five services are all seen.
  */
@@ -99,6 +99,8 @@ describe('traces across all five services (separate processes, OTLP to a receive
     const hops = [
       ['billing', 'jobs.job.submitted.v1'],
       ['jobs', 'billing.credits.reserved.v1'],
+      // the work token the reservation wrote, taken by a worker from the jobs.work queue
+      ['jobs', 'jobs.work.became_available.v1'],
       ['billing', 'jobs.job.succeeded.v1'],
       ['webhook-delivery', 'jobs.job.succeeded.v1'],
     ] as const;

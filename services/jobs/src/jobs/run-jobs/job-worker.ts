@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import type { OutboxWriter } from '@conveyor/outbox';
 import { PgListener } from '@conveyor/persistence';
 import type { DataSource } from 'typeorm';
@@ -48,7 +49,8 @@ export interface JobWorkerOptions {
 }
 
 type Run = JobRun & HeldRun & { done?: Promise<void> };
-type TokenWaiter = { resolve(outcome: TokenOutcome): void; reject(error: unknown): void };
+/** A token waiting for its claim round, with the trace it arrived in (its consumer span). */
+type TokenWaiter = { resolve(outcome: TokenOutcome): void; reject(error: unknown): void; trace: Context };
 
 /** Clients considered per claiming round; enough that a few blocked ones cannot starve others. */
 const CANDIDATES_PER_ROUND = 100;
@@ -166,7 +168,7 @@ export class JobWorker {
     if (this.state !== 'running' || this.free() <= 0) return Promise.resolve('handed_back');
     return new Promise((resolve, reject) => {
       const waiting = this.tokens.get(userId) ?? [];
-      waiting.push({ resolve, reject });
+      waiting.push({ resolve, reject, trace: context.active() });
       this.tokens.set(userId, waiting);
       this.pump();
     });
@@ -183,7 +185,9 @@ export class JobWorker {
       this.claimAgain = true;
       return;
     }
-    this.claiming = this.claimUntilIdle()
+    // The loop serves whatever comes along; it must not stay in the trace of what started it.
+    this.claiming = context
+      .with(ROOT_CONTEXT, () => this.claimUntilIdle())
       .catch((error) => this.logger.warn(`Claiming jobs failed: ${describe(error)}`))
       .finally(() => (this.claiming = undefined));
   }
@@ -206,7 +210,8 @@ export class JobWorker {
       this.tokens.delete(userId);
       try {
         const claimedAt = performance.now();
-        for (const job of await this.claimer.claim(userId, this.free())) this.launch(job, claimedAt);
+        const claimed = await context.with(waiting[0].trace, () => this.claimer.claim(userId, this.free()));
+        for (const job of claimed) this.launch(job, claimedAt);
         for (const waiter of waiting) waiter.resolve('done');
       } catch (error) {
         for (const waiter of waiting) waiter.reject(error);
