@@ -14,9 +14,10 @@ function rootsOf(spans: ReceivedSpan[]): ReceivedSpan[] {
 
 /**
  * One job, one trace, across the services as separate processes: the submit request, billing's
- * reservation, the work token that hands the job to a worker, the worker's run, billing's capture, and the webhook request to the client's
- * receiver, which gets the trace in `traceparent`. Registration and the API key's first use
- * reach auth and user in their own traces, so the five services are all seen.
+ * reservation, the work token that hands the job to a worker, the worker's run, billing's
+ * capture, and the webhook request to the client's receiver, which gets the trace in
+ * `traceparent`. Registration and the API key's first use reach auth and user in their own
+ * traces, so the five services are all seen.
  */
 describe('traces across all five services (separate processes, OTLP to a receiver of the test)', () => {
   let platform: Platform;
