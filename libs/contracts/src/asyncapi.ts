@@ -42,8 +42,9 @@ const EXCHANGE_BINDING = {
 
 /**
  * The AsyncAPI 3.0 description of the catalogue: one channel per event type and one `send`
- * operation by its producer. Keys are sorted and nothing depends on the clock, so the
- * committed `docs/asyncapi.json` can be compared byte for byte.
+ * operation by its producer. An internal contract (consumed only by its producer) is marked
+ * `x-internal` and also gets the producer's `receive` operation. Keys are sorted and nothing
+ * depends on the clock, so the committed `docs/asyncapi.json` can be compared byte for byte.
  */
 export function buildAsyncApiDocument(): Record<string, unknown> {
   const channels: Record<string, unknown> = {};
@@ -51,6 +52,7 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
   for (const contract of [...catalogue].sort((a, b) => a.type.localeCompare(b.type))) {
     channels[contract.type] = channelFor(contract);
     operations[`${contract.producer}.send.${contract.type}`] = operationFor(contract);
+    if (contract.internal) operations[`${contract.producer}.receive.${contract.type}`] = internalReceiveFor(contract);
   }
   return sortKeysDeep({
     asyncapi: '3.0.0',
@@ -69,6 +71,18 @@ function channelFor(contract: EventContract) {
     description: `Routing key \`${contract.type}\` on \`${EVENTS_EXCHANGE}\`. ${contract.description}`,
     messages: { [contract.type]: messageFor(contract) },
     bindings: EXCHANGE_BINDING,
+    ...(contract.internal && { 'x-internal': true }),
+  };
+}
+
+/** Only the producer itself consumes an internal contract; no other service may bind to it. */
+function internalReceiveFor(contract: EventContract) {
+  return {
+    action: 'receive',
+    title: `${contract.producer} consumes its own ${contract.type}`,
+    description: `Internal to ${contract.producer}: no other service consumes this message.`,
+    channel: { $ref: `#/channels/${contract.type}` },
+    messages: [{ $ref: `#/channels/${contract.type}/messages/${contract.type}` }],
   };
 }
 

@@ -43,6 +43,24 @@ describe('the published event catalogue', () => {
     }
   });
 
+  it('marks internal messages and has only their producer receive them', () => {
+    const document = buildAsyncApiDocument() as {
+      channels: Record<string, { 'x-internal'?: boolean }>;
+      operations: Record<string, { action: string; channel: { $ref: string } }>;
+    };
+    const internal = catalogue.filter((contract) => contract.internal);
+
+    expect(internal.map((contract) => contract.type)).toContain('jobs.work.became_available.v1');
+    for (const contract of catalogue) {
+      expect({ type: contract.type, internal: document.channels[contract.type]['x-internal'] ?? false }).toEqual({
+        type: contract.type,
+        internal: contract.internal ?? false,
+      });
+    }
+    const receives = Object.entries(document.operations).filter(([, operation]) => operation.action === 'receive');
+    expect(receives.map(([id]) => id).sort()).toEqual(internal.map((contract) => `${contract.producer}.receive.${contract.type}`).sort());
+  });
+
   it('keeps every contract at the shape it was published with', () => {
     const problems = catalogue.flatMap((contract) => {
       if (!(contract.type in lock)) return [`${contract.type} is not locked: run \`npm run asyncapi\``];

@@ -12,6 +12,7 @@ import { JobRejectedV1 } from './jobs/job-rejected.v1';
 import { JobStartedV1 } from './jobs/job-started.v1';
 import { JobSubmittedV1 } from './jobs/job-submitted.v1';
 import { JobSucceededV1 } from './jobs/job-succeeded.v1';
+import { WorkBecameAvailableV1 } from './jobs/work-became-available.v1';
 import { PaymentFailedV1 } from './billing/payment-failed.v1';
 import { PaymentSucceededV1 } from './billing/payment-succeeded.v1';
 import { UserRegisteredV1 } from './auth/user-registered.v1';
@@ -41,6 +42,7 @@ export const catalogue: readonly EventContract[] = Object.freeze(
     JobFailedV1,
     JobCanceledV1,
     JobRejectedV1,
+    WorkBecameAvailableV1,
     CreditsReservedV1,
     CreditsRejectedV1,
     CreditsCapturedV1,

@@ -11,6 +11,11 @@ export interface EventContract<TType extends string = string, TData extends TSch
   readonly producer: string;
   /** When the event is emitted, written for the people who consume it. */
   readonly description: string;
+  /**
+   * Internal to its producer: only the producing service consumes it (e.g. a wake-up for its
+   * own workers). It is never offered to other services or to webhook subscriptions.
+   */
+  readonly internal?: boolean;
   readonly schema: TData;
   readonly example: Static<TData>;
 }
@@ -23,6 +28,7 @@ export interface EventDefinition<TType extends string, TData extends TSchema> {
   type: TType;
   producer: string;
   description: string;
+  internal?: boolean;
   schema: TData;
   example: Static<TData>;
 }
@@ -37,8 +43,8 @@ export function defineEvent<const TType extends string, TData extends TSchema>(
   if (!EVENT_TYPE_FORMAT.test(definition.type)) {
     throw new InvalidEventTypeError(definition.type);
   }
-  const { type, producer, description, schema, example } = definition;
-  return deepFreeze({ type, producer, description, schema, example });
+  const { type, producer, description, internal, schema, example } = definition;
+  return deepFreeze({ type, producer, description, ...(internal && { internal }), schema, example });
 }
 
 function deepFreeze<T>(value: T): T {

@@ -22,6 +22,7 @@ export { JobSucceededV1 } from './jobs/job-succeeded.v1';
 export { JobFailedV1 } from './jobs/job-failed.v1';
 export { JobCanceledV1 } from './jobs/job-canceled.v1';
 export { JobRejectedV1 } from './jobs/job-rejected.v1';
+export { WorkBecameAvailableV1 } from './jobs/work-became-available.v1';
 export { CreditsReservedV1 } from './billing/credits-reserved.v1';
 export { CreditsRejectedV1 } from './billing/credits-rejected.v1';
 export { CreditsCapturedV1 } from './billing/credits-captured.v1';

@@ -8,7 +8,9 @@ export { consumerFailuresTableSql, inboxTableSql, recordConsumerFailure, recordI
 export type { InboxOutcome } from './inbox';
 export { MessagingModule, TOPOLOGY_NAMES } from './messaging.module';
 export type { MessagingOptions } from './messaging.module';
-export { topologyNames } from './topology';
+export { assertWorkQueue, topologyNames } from './topology';
+export { WorkQueue } from './work-queue';
+export type { WorkOutcome, WorkQueueOptions } from './work-queue';
 export type { TopologyNames } from './topology';
 export { DeadLetterQueue } from './dead-letters';
 export type { DeadLetter, DeadLetterSelection } from './dead-letters';

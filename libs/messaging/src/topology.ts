@@ -8,6 +8,8 @@ export interface TopologyNames {
   deadLetterQueue: string;
   /** Routing key from the dead-letter exchange into this service's dead-letter queue. */
   deadLetterKey: string;
+  /** The service's own work queue, for messages internal to it (jobs' work tokens). */
+  workQueue: string;
 }
 
 export function topologyNames(namespace: string, service: string): TopologyNames {
@@ -18,6 +20,7 @@ export function topologyNames(namespace: string, service: string): TopologyNames
     queue: `${ns}${service}.events`,
     deadLetterQueue: `${ns}${service}.dead-letter`,
     deadLetterKey: service,
+    workQueue: `${ns}${service}.work`,
   };
 }
 
@@ -57,4 +60,20 @@ export async function assertConsumerTopology(
   for (const key of routingKeys) {
     await channel.bindQueue(names.queue, names.exchange, key);
   }
+}
+
+/**
+ * Declares a service's work queue: durable and quorum (replicated, so it survives the loss of a
+ * broker node), bound to the events exchange for `routingKey` only. Its messages are wake-up
+ * tokens the service sends itself, so there is no dead-letter queue: a token redelivered more
+ * than `deliveryLimit` times is dropped by the broker, and the service's own fallback (a poll)
+ * covers for it.
+ */
+export async function assertWorkQueue(channel: Channel, names: TopologyNames, routingKey: string, deliveryLimit: number): Promise<void> {
+  await assertEventExchange(channel, names);
+  await channel.assertQueue(names.workQueue, {
+    durable: true,
+    arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': deliveryLimit },
+  });
+  await channel.bindQueue(names.workQueue, names.exchange, routingKey);
 }

@@ -113,7 +113,7 @@ export async function startServiceUnderTest<C extends ServiceConfig>(
         await running.stop();
         await sqlClient.end();
         await deleteBrokerObjects({
-          queues: [names.queue, names.deadLetterQueue],
+          queues: [names.queue, names.deadLetterQueue, names.workQueue],
           exchanges: [names.exchange, names.deadLetterExchange],
         });
         await database.drop();

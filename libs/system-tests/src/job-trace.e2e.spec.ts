@@ -28,10 +28,10 @@ const FIVE_SERVICES = ['auth', 'billing', 'jobs', 'user', 'webhook-delivery'];
 
 /**
  * One job, one trace, across the five services as separate processes: the submit request (the
- * API key's first use, which jobs reports to auth), billing's reservation, the worker's run,
- * billing's capture, the user service's count of the job on the profile, and the webhook request
- * to the client's receiver, which gets the trace in `traceparent`. Registration reaches auth and
- * user in a trace of its own.
+ * API key's first use, which jobs reports to auth), billing's reservation, the work token that
+ * hands the job to a worker, the worker's run, billing's capture, the user service's count of the
+ * job on the profile, and the webhook request to the client's receiver, which gets the trace in
+ * `traceparent`. Registration reaches auth and user in a trace of its own.
  */
 describe('traces across all five services (separate processes, OTLP to a receiver of the test)', () => {
   let platform: Platform;
@@ -124,6 +124,8 @@ describe('traces across all five services (separate processes, OTLP to a receive
       ['auth', 'jobs.api_key.used.v1'],
       ['billing', 'jobs.job.submitted.v1'],
       ['jobs', 'billing.credits.reserved.v1'],
+      // the work token the reservation wrote, taken by a worker from the jobs.work queue
+      ['jobs', 'jobs.work.became_available.v1'],
       ['billing', 'jobs.job.succeeded.v1'],
       ['user', 'jobs.job.succeeded.v1'],
       ['webhook-delivery', 'jobs.job.succeeded.v1'],

@@ -81,7 +81,7 @@ describe('vendor jobs across two jobs processes', () => {
     await Promise.all([limited, asyncVendor].map((vendor) => vendor?.close()));
     await db?.drop();
     const names = topologyNames(namespace, 'jobs');
-    await deleteBrokerObjects({ queues: [names.queue, names.deadLetterQueue], exchanges: [names.exchange, names.deadLetterExchange] });
+    await deleteBrokerObjects({ queues: [names.queue, names.deadLetterQueue, names.workQueue], exchanges: [names.exchange, names.deadLetterExchange] });
   });
 
   /** A client whose plan lets it run `jobs` jobs at once, with an access token. */

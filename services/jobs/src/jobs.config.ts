@@ -10,7 +10,7 @@ interface JobsOwnConfig {
   JOBS_ALLOW_LOOPBACK_WEBHOOKS: boolean;
   /** How long an Idempotency-Key and its stored response are kept. */
   IDEMPOTENCY_TTL_HOURS: number;
-  /** How often idle workers look for queued jobs (they are also woken by NOTIFY). */
+  /** How often workers scan for queued jobs: the fallback for work tokens, and how ended retry delays are found. */
   WORKER_POLL_INTERVAL_MS: number;
   /** Jobs one worker process runs at the same time (across all clients). */
   WORKER_CONCURRENCY: number;

@@ -61,7 +61,7 @@ describe('shutting a worker down (real Postgres and RabbitMQ)', () => {
     await admin?.end();
     const names = topologyNames(namespace, 'jobs');
     await deleteBrokerObjects({
-      queues: [names.queue, names.deadLetterQueue],
+      queues: [names.queue, names.deadLetterQueue, names.workQueue],
       exchanges: [names.exchange, names.deadLetterExchange],
     });
     await database?.drop();

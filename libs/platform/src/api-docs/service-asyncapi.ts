@@ -16,7 +16,10 @@ export function serviceAsyncApiDocument(service: string, consumed: string[]): Re
   const received = [...new Set(consumed)].filter((type) => known.has(type)).sort();
   const types = new Set([...published, ...received]);
   const operations: Record<string, unknown> = Object.fromEntries(
-    Object.entries(full.operations).filter(([id]) => published.some((type) => id === `${service}.send.${type}`)),
+    // Its sends, and its own receive of an internal message (which only it consumes).
+    Object.entries(full.operations).filter(([id]) =>
+      published.some((type) => id === `${service}.send.${type}` || id === `${service}.receive.${type}`),
+    ),
   );
   for (const type of received) {
     operations[`${service}.receive.${type}`] = {

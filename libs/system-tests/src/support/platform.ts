@@ -64,7 +64,7 @@ export async function startPlatform(options: PlatformOptions) {
       const names = options.services.map((name) => topologyNames(String(shared['AMQP_NAMESPACE']), name));
       await deleteBrokerObjects(
         {
-          queues: names.flatMap((n) => [n.queue, n.deadLetterQueue]),
+          queues: names.flatMap((n) => [n.queue, n.deadLetterQueue, n.workQueue]),
           exchanges: [names[0].exchange, names[0].deadLetterExchange],
         },
         String(shared['AMQP_URL']),

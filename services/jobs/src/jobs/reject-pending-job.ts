@@ -3,7 +3,7 @@ import type { OutboxWriter } from '@conveyor/outbox';
 import { queryRows } from '@conveyor/persistence';
 import type { EntityManager } from 'typeorm';
 import { statusesBefore } from './job-status';
-import { JOB_QUEUED_CHANNEL } from './run-jobs/job-channels';
+import { announceWork } from './run-jobs/work-tokens';
 import { JOB_ROW_COLUMNS, jobFactsOf, type JobRow } from './run-jobs/job-row';
 import { JOBS_SOURCE } from './job-facts';
 import { recordJobFinished } from './job-metrics';
@@ -12,9 +12,9 @@ export type RejectOutcome = 'REJECTED' | 'NOT_PENDING' | 'UNKNOWN_JOB';
 
 /**
  * `pending → rejected` with a reason, and `jobs.job.rejected.v1`, in the caller's transaction.
- * A job that already left `pending` stays as it is and nothing is emitted. The workers are
- * woken: a pending job holds back its client's later jobs (submission order), and this one no
- * longer does.
+ * A job that already left `pending` stays as it is and nothing is emitted. A "work available"
+ * token goes with it: a pending job holds back its client's later jobs (submission order), and
+ * this one no longer does.
  */
 export async function rejectPendingJob(
   manager: EntityManager,
@@ -36,7 +36,7 @@ export async function rejectPendingJob(
   }
   const data = { ...jobFactsOf(job), status: 'rejected' as const, reason, rejectedAt: job.finished_at.toISOString() };
   await outbox.add(createEvent(JobRejectedV1, { source: JOBS_SOURCE, subject: jobId, data }), manager);
-  await manager.query(`SELECT pg_notify($1, '')`, [JOB_QUEUED_CHANNEL]);
+  await announceWork(outbox, manager, { userId: job.user_id, jobId, cause: 'order_unblocked' });
   recordJobFinished(job.type, 'rejected');
   return 'REJECTED';
 }

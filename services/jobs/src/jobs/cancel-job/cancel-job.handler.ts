@@ -4,6 +4,7 @@ import { OutboxWriter } from '@conveyor/outbox';
 import { queryRows } from '@conveyor/persistence';
 import { DataSource } from 'typeorm';
 import { JOB_CANCELED_CHANNEL } from '../run-jobs/job-channels';
+import { announceWork } from '../run-jobs/work-tokens';
 import { Job } from '../job.entity';
 import { canMove, statusesBefore, type JobStatus } from '../job-status';
 import { assertJobId, JobNotCancelableError, JobNotFoundError } from '../jobs.errors';
@@ -13,7 +14,9 @@ import { recordJobFinished } from '../job-metrics';
 /**
  * Cancels a pending, queued or running job in one transaction: the guarded status change,
  * `jobs.job.canceled.v1` (billing releases the reservation) and a NOTIFY on which the worker
- * running the job aborts it. The row is locked first, so `canceledFrom` is the status the
+ * running the job aborts it. Canceling a running job frees a slot, and canceling a pending one
+ * stops it holding back the client's later jobs: either writes a "work available" token too.
+ * (A queued job blocks nothing, so its cancel needs none.) The row is locked first, so `canceledFrom` is the status the
  * change really left, even when the worker is moving the job at the same moment.
  */
 @Injectable()
@@ -56,6 +59,10 @@ export class CancelJobHandler {
         manager,
       );
       await manager.query(`SELECT pg_notify($1, $2)`, [JOB_CANCELED_CHANNEL, id]);
+      if (current.status === 'running' || current.status === 'pending') {
+        const cause = current.status === 'running' ? 'slot_freed' : 'order_unblocked';
+        await announceWork(this.outbox, manager, { userId, jobId: id, cause });
+      }
       return job;
     }).then((job) => {
       recordJobFinished(job.type, 'canceled');

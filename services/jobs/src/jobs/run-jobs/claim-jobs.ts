@@ -7,6 +7,7 @@ import { DEFAULT_MAX_CONCURRENT_JOBS } from '../../plans/plan-limits';
 import { leaseFromNow, type LeaseTerms } from './job-lease';
 import { JOB_ROW_COLUMNS, jobFactsOf, type JobRow } from './job-row';
 import { JOBS_SOURCE } from '../job-facts';
+import { announceWork } from './work-tokens';
 
 /**
  * How long a client's job that is still `pending` (billing has not answered yet) holds back
@@ -107,7 +108,8 @@ export class JobClaimer {
   /**
    * Starts up to `max` of the client's queued jobs (fewer when its plan has fewer free slots),
    * each under a lease held by this worker, and writes their `jobs.job.started.v1` events in
-   * the same transaction.
+   * the same transaction. Running it again for the same state starts nothing more, which is
+   * what makes repeated "work available" tokens harmless.
    */
   claim(userId: string, max: number): Promise<JobRow[]> {
     return this.dataSource.transaction('READ COMMITTED', async (manager) => {
@@ -122,6 +124,12 @@ export class JobClaimer {
       ]);
       claimed.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
       for (const job of claimed) await this.writeStarted(job, manager);
+      // The worker's room, not the plan, may have capped this claim: the client may have more
+      // it could start now, so a new token lets a worker with room look again. A round that
+      // takes fewer than it could ends the chain.
+      if (claimed.length > 0 && claimed.length === max) {
+        await announceWork(this.outbox, manager, { userId, jobId: null, cause: 'more_queued' });
+      }
       return claimed;
     });
   }

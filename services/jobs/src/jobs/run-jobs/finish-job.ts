@@ -3,7 +3,7 @@ import type { OutboxWriter } from '@conveyor/outbox';
 import { queryRows } from '@conveyor/persistence';
 import type { DataSource } from 'typeorm';
 import type { StorableResult } from '../../results/job-results';
-import { JOB_QUEUED_CHANNEL } from './job-channels';
+import { announceWork } from './work-tokens';
 import { JOB_ROW_COLUMNS, jobFactsOf, type JobRow } from './job-row';
 import { JOBS_SOURCE } from '../job-facts';
 import { recordJobFinished } from '../job-metrics';
@@ -66,6 +66,7 @@ export class JobFinisher {
         resultUrl: `/v1/jobs/${row.id}/result`,
       };
       await this.outbox.add(createEvent(JobSucceededV1, { source: JOBS_SOURCE, subject: row.id, data }), manager);
+      await announceWork(this.outbox, manager, { userId: row.user_id, jobId: row.id, cause: 'slot_freed' });
       return row;
     }).then((row) => {
       if (row) recordJobFinished(row.type, 'succeeded', { startedAt: row.started_at, finishedAt: row.finished_at });
@@ -92,6 +93,7 @@ export class JobFinisher {
         error: { code: error.code, message },
       };
       await this.outbox.add(createEvent(JobFailedV1, { source: JOBS_SOURCE, subject: row.id, data }), manager);
+      await announceWork(this.outbox, manager, { userId: row.user_id, jobId: row.id, cause: 'slot_freed' });
       return row;
     }).then((row) => {
       if (row) recordJobFinished(row.type, 'failed', { startedAt: row.started_at, finishedAt: row.finished_at });
@@ -104,19 +106,20 @@ export class JobFinisher {
    * reaper found its worker lost). It keeps its `seq`, so it is its client's next job again,
    * and its `attempts`; the start, lease and holder of the ended run are cleared. A transient
    * failure passes `delayMs`: no worker takes the job again before it has passed. No event: to
-   * everyone outside, the job is simply still on its way.
+   * everyone outside, the job is simply still on its way. The freed slot gets a "work available"
+   * token; a job still waiting out its delay is found by the workers' poll once it has passed.
    */
   requeue(job: JobRow, guard: RunGuard = 'claimed', delayMs = 0): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const [row] = await queryRows<{ id: string }>(
+      const [row] = await queryRows<{ id: string; user_id: string }>(
         manager,
         `UPDATE jobs.jobs SET status = 'queued', started_at = NULL, lease_expires_at = NULL, worker_id = NULL,
            run_after = CASE WHEN $3::int > 0 THEN clock_timestamp() + $3::int * interval '1 millisecond' END,
            version = version + 1, updated_at = clock_timestamp()
-         WHERE ${GUARDS[guard]} RETURNING id`,
+         WHERE ${GUARDS[guard]} RETURNING id, user_id`,
         [job.id, job.attempts, Math.round(delayMs)],
       );
-      if (row) await manager.query(`SELECT pg_notify($1, '')`, [JOB_QUEUED_CHANNEL]);
+      if (row) await announceWork(this.outbox, manager, { userId: row.user_id, jobId: row.id, cause: 'slot_freed' });
       return row !== undefined;
     });
   }

@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
+import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import type { OutboxWriter } from '@conveyor/outbox';
 import { PgListener } from '@conveyor/persistence';
 import type { DataSource } from 'typeorm';
 import type { ProcessorRegistry } from '../../processors/processor-registry';
 import type { JobResults } from '../../results/job-results';
 import { JobClaimer } from './claim-jobs';
-import { JOB_CANCELED_CHANNEL, JOB_QUEUED_CHANNEL } from './job-channels';
+import { JOB_CANCELED_CHANNEL } from './job-channels';
 import { JobFinisher } from './finish-job';
 import { JobLeases, leaseTerms } from './job-lease';
 import type { StopReason } from './job-outcome';
@@ -14,14 +15,25 @@ import { LeaseKeeper, type HeldRun } from './keep-leases';
 import { LostJobReaper } from './reap-lost-jobs';
 import { describe, JobRunner, stopRun, type JobRun, type JobRunnerOptions } from './run-job';
 
+/** What became of a "work available" token: used (ack it) or handed back for another worker. */
+export type TokenOutcome = 'done' | 'handed_back';
+
+/** The work queue's subscription: a worker with no room pauses it, leaving tokens to the others. */
+export interface TokenFlow {
+  pause(): void;
+  resume(): void;
+}
+
 export interface JobWorkerOptions {
   dataSource: DataSource;
   outbox: OutboxWriter;
   processors: ProcessorRegistry;
-  /** Connection string for LISTEN; without it the worker only polls. */
+  /** Connection string for LISTEN (cancels reach running jobs by it); without it the worker only polls. */
   listenUrl?: string;
-  /** Look for work (and for cancels missed by LISTEN) this often. */
+  /** Look for work (the fallback for tokens, and how retry delays end), missed cancels and lost jobs this often. */
   pollIntervalMs: number;
+  /** The subscription that feeds `takeToken`, paused while this worker has no room. */
+  tokenFlow?: TokenFlow;
   /** Jobs this worker runs at once, across all clients. */
   concurrency: number;
   /** On stop: how long running jobs may take to finish on their own before they are aborted. */
@@ -37,16 +49,21 @@ export interface JobWorkerOptions {
 }
 
 type Run = JobRun & HeldRun & { done?: Promise<void> };
+/** A token waiting for its claim round, with the trace it arrived in (its consumer span). */
+type TokenWaiter = { resolve(outcome: TokenOutcome): void; reject(error: unknown): void; trace: Context };
 
 /** Clients considered per claiming round; enough that a few blocked ones cannot starve others. */
 const CANDIDATES_PER_ROUND = 100;
 
 /**
  * Runs queued jobs: claims them (see JobClaimer for how plans and order hold across workers),
- * runs their processors, and records how each run ended. It wakes when a job is queued
- * (NOTIFY), when one of its own runs ends, and on a poll. A cancel reaches a running job
- * through NOTIFY (or the poll's check) and aborts its processor. Stopping lets running jobs
- * finish for a while, then aborts them; those that stop are handed back to the queue.
+ * runs their processors, and records how each run ended. Work reaches it as "work available"
+ * tokens from the work queue (`takeToken`, one claim round for the token's client), and a poll
+ * looks over every client as the fallback (retry delays that ended, anything a token missed).
+ * While it has no room it pauses its subscription, so tokens go to workers that have some. A
+ * cancel reaches a running job through NOTIFY (or the poll's check) and aborts its processor.
+ * Stopping lets running jobs finish for a while, then aborts them; those that stop are handed
+ * back to the queue.
  *
  * Each claimed job is held by a lease that this worker renews while the run lasts. A worker
  * that dies, hangs or gives up on a job stops renewing, and once the lease runs out any
@@ -64,8 +81,12 @@ export class JobWorker {
   private state: 'idle' | 'running' | 'stopping' = 'idle';
   private claiming?: Promise<void>;
   private claimAgain = false;
+  /** A scan over every client with claimable work was asked for (start, poll). */
+  private scanWanted = false;
+  /** Clients with tokens waiting for a claim round, in arrival order; one round serves them all. */
+  private readonly tokens = new Map<string, TokenWaiter[]>();
   private checking = false;
-  private reaping?: Promise<void>;
+  private reaping?: Promise<unknown>;
   private pollTimer?: NodeJS.Timeout;
   private stopped?: Promise<void>;
 
@@ -78,7 +99,7 @@ export class JobWorker {
       current: () => [...this.runs.values()],
       lose: (jobId) => this.stopRun(jobId, 'lost'),
     });
-    this.reaper = new LostJobReaper(options.dataSource, leases, this.finisher, options.processors);
+    this.reaper = new LostJobReaper(leases, this.finisher, options.processors);
     this.runner = new JobRunner(
       options.processors,
       this.finisher,
@@ -91,16 +112,12 @@ export class JobWorker {
     if (options.listenUrl) {
       this.notifications = new PgListener({
         url: options.listenUrl,
-        channels: [JOB_QUEUED_CHANNEL, JOB_CANCELED_CHANNEL],
+        channels: [JOB_CANCELED_CHANNEL],
         applicationName: 'jobs-worker-listener',
-        onNotification: (channel, jobId) => {
-          if (channel === JOB_QUEUED_CHANNEL) this.wake();
-          else if (channel === JOB_CANCELED_CHANNEL && jobId) this.stopRun(jobId, 'canceled');
+        onNotification: (_channel, jobId) => {
+          if (jobId) this.stopRun(jobId, 'canceled');
         },
-        onConnected: () => {
-          this.wake();
-          void this.checkRunsStillOurs();
-        },
+        onConnected: () => void this.checkRunsStillOurs(),
       });
     }
   }
@@ -115,6 +132,7 @@ export class JobWorker {
       this.reapLostJobs();
     }, this.options.pollIntervalMs);
     this.leaseKeeper.start();
+    this.updateTokenFlow();
     this.wake();
   }
 
@@ -129,14 +147,47 @@ export class JobWorker {
     return [...this.runs.keys()];
   }
 
-  /** Claims work until there is none it may take; a wake during a round makes it look again. */
+  /** Scans every client for claimable work until there is none it may take (start, poll). */
   wake(): void {
+    this.scanWanted = true;
+    this.pump();
+  }
+
+  /**
+   * A "work available" token for `userId`: one claim round for that client, under the client's
+   * lock (JobClaimer.claim), as soon as the rounds before it are done. It answers `done` once
+   * the round committed, whether or not it started anything: a token that finds the client at
+   * its limit, nothing queued, or an earlier job still pending is simply dropped, because the
+   * next change that frees a slot or unblocks the order writes a new one. Repeated and
+   * redelivered tokens are harmless by construction: a round starts only what the plan and
+   * the order allow at that moment, so a second round over the same state starts nothing.
+   * Tokens for one client that wait together are served by one round. A worker with no room,
+   * or stopping, hands the token back for another worker.
+   */
+  takeToken(userId: string): Promise<TokenOutcome> {
+    if (this.state !== 'running' || this.free() <= 0) return Promise.resolve('handed_back');
+    return new Promise((resolve, reject) => {
+      const waiting = this.tokens.get(userId) ?? [];
+      waiting.push({ resolve, reject, trace: context.active() });
+      this.tokens.set(userId, waiting);
+      this.pump();
+    });
+  }
+
+  private free(): number {
+    return this.state === 'running' ? this.options.concurrency - this.runs.size : 0;
+  }
+
+  /** Runs the claim loop, one at a time; a request during a loop makes it go round again. */
+  private pump(): void {
     if (this.state !== 'running') return;
     if (this.claiming) {
       this.claimAgain = true;
       return;
     }
-    this.claiming = this.claimUntilIdle()
+    // The loop serves whatever comes along; it must not stay in the trace of what started it.
+    this.claiming = context
+      .with(ROOT_CONTEXT, () => this.claimUntilIdle())
       .catch((error) => this.logger.warn(`Claiming jobs failed: ${describe(error)}`))
       .finally(() => (this.claiming = undefined));
   }
@@ -144,34 +195,75 @@ export class JobWorker {
   private async claimUntilIdle(): Promise<void> {
     do {
       this.claimAgain = false;
-      while (await this.claimRound());
+      await this.serveTokens();
+      if (this.scanWanted) {
+        this.scanWanted = false;
+        while (await this.claimRound());
+      }
     } while (this.claimAgain && this.state === 'running');
+  }
+
+  /** One claim round per client with waiting tokens, while this worker has room. */
+  private async serveTokens(): Promise<void> {
+    while (this.tokens.size > 0 && this.free() > 0) {
+      const [userId, waiting] = this.tokens.entries().next().value as [string, TokenWaiter[]];
+      this.tokens.delete(userId);
+      try {
+        const claimedAt = performance.now();
+        const claimed = await context.with(waiting[0].trace, () => this.claimer.claim(userId, this.free()));
+        for (const job of claimed) this.launch(job, claimedAt);
+        for (const waiter of waiting) waiter.resolve('done');
+      } catch (error) {
+        for (const waiter of waiting) waiter.reject(error);
+      }
+    }
+    this.handBackTokensWithoutRoom();
   }
 
   /** One pass over the clients with claimable work; true if it started anything. */
   private async claimRound(): Promise<boolean> {
-    const free = () => (this.state === 'running' ? this.options.concurrency - this.runs.size : 0);
-    if (free() <= 0) return false;
+    if (this.free() <= 0) return false;
     let started = false;
     for (const userId of await this.claimer.candidates(CANDIDATES_PER_ROUND)) {
-      if (free() <= 0) break;
+      if (this.free() <= 0) break;
       const claimedAt = performance.now();
-      const jobs = await this.claimer.claim(userId, free());
+      const jobs = await this.claimer.claim(userId, this.free());
       for (const job of jobs) this.launch(job, claimedAt);
       started ||= jobs.length > 0;
     }
     return started;
   }
 
+  /**
+   * No local claim when a run ends: the transaction that ended it wrote a token for its client,
+   * and the room it leaves here resumes this worker's subscription.
+   */
   private launch(job: JobRow, heldSince: number): void {
     const run: Run = { job, controller: new AbortController(), heldSince };
     this.runs.set(job.id, run);
+    this.updateTokenFlow();
     run.done = this.runner.execute(run)
       .catch((error) => this.logger.error(`Job ${job.id} could not be recorded: ${describe(error)}`))
       .finally(() => {
         this.runs.delete(job.id);
-        this.wake();
+        this.updateTokenFlow();
       });
+  }
+
+  /** Takes tokens while there is room; without room (or when stopping) leaves them to other workers. */
+  private updateTokenFlow(): void {
+    if (this.free() > 0) {
+      this.options.tokenFlow?.resume();
+      return;
+    }
+    this.options.tokenFlow?.pause();
+    this.handBackTokensWithoutRoom();
+  }
+
+  private handBackTokensWithoutRoom(): void {
+    if (this.free() > 0) return;
+    for (const waiting of this.tokens.values()) for (const waiter of waiting) waiter.resolve('handed_back');
+    this.tokens.clear();
   }
 
   private stopRun(jobId: string, reason: StopReason): void {
@@ -184,9 +276,6 @@ export class JobWorker {
     if (this.state !== 'running' || this.reaping) return;
     this.reaping = this.reaper
       .reap()
-      .then((freed) => {
-        if (freed > 0) this.wake();
-      })
       .catch((error) => this.logger.warn(`Freeing lost jobs failed: ${describe(error)}`))
       .finally(() => (this.reaping = undefined));
   }
@@ -230,6 +319,7 @@ export class JobWorker {
     if (this.state === 'idle') return;
     this.state = 'stopping';
     clearInterval(this.pollTimer);
+    this.updateTokenFlow();
     await Promise.all([this.claiming, this.reaping]);
     await this.settleRuns(this.options.finishGraceMs);
     for (const id of this.runs.keys()) this.stopRun(id, 'shutdown');

@@ -1,10 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { Attr, restoreTraceContext, tracer } from '@conveyor/tracing';
-import type { DataSource } from 'typeorm';
 import { DEFAULT_MAX_ATTEMPTS } from '../../processors/job-processor';
 import type { ProcessorRegistry } from '../../processors/processor-registry';
 import type { JobFinisher } from './finish-job';
-import { JOB_QUEUED_CHANNEL } from './job-channels';
 import type { ExpiredJob, JobLeases } from './job-lease';
 
 /** Lost jobs freed per poll; a larger backlog is worked off over the next polls. */
@@ -30,7 +28,6 @@ export class LostJobReaper {
   private readonly logger = new Logger(LostJobReaper.name);
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly leases: JobLeases,
     private readonly finisher: JobFinisher,
     private readonly processors: ProcessorRegistry,
@@ -42,8 +39,7 @@ export class LostJobReaper {
     for (const job of await this.leases.expired(REAP_PER_POLL)) {
       if (await this.free(job)) freed++;
     }
-    // A freed job is claimable again, or its slot is: wake the claimers of every instance.
-    if (freed > 0) await this.dataSource.query(`SELECT pg_notify($1, '')`, [JOB_QUEUED_CHANNEL]);
+    // Each freed job's transaction (requeue or fail) wrote a "work available" token for its client.
     return freed;
   }
 

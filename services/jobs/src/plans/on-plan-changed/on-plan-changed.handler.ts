@@ -2,15 +2,18 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { AccountPlanChangedV1, type EventOf } from '@conveyor/contracts';
 import type { EventContext } from '@conveyor/messaging';
-import { JOB_QUEUED_CHANNEL } from '../../jobs/run-jobs/job-channels';
+import { OutboxWriter } from '@conveyor/outbox';
+import { announceWork } from '../../jobs/run-jobs/work-tokens';
 
 /**
  * Keeps this service's copy of a client's plan: the one with the highest revision wins, so an
  * older change that arrives late never overwrites a newer one. A raised limit may let queued
- * jobs start at once, so the workers are woken when the plan changed.
+ * jobs start at once, so a "work available" token for the client is written when the plan changed.
  */
 @Controller()
 export class OnPlanChangedHandler {
+  constructor(private readonly outbox: OutboxWriter) {}
+
   @EventPattern(AccountPlanChangedV1.type)
   async handle(@Payload() event: EventOf<typeof AccountPlanChangedV1>, @Ctx() context: EventContext): Promise<void> {
     const { userId, plan, maxConcurrentJobs, revision } = event.data;
@@ -23,6 +26,6 @@ export class OnPlanChangedHandler {
        RETURNING user_id`,
       [userId, plan, maxConcurrentJobs, revision],
     );
-    if (changed.length > 0) await context.manager.query(`SELECT pg_notify($1, '')`, [JOB_QUEUED_CHANNEL]);
+    if (changed.length > 0) await announceWork(this.outbox, context.manager, { userId, jobId: null, cause: 'plan_changed' });
   }
 }
