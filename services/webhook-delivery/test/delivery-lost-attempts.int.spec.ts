@@ -129,7 +129,7 @@ describe('lost delivery attempts (real Postgres)', () => {
 
     // then three attempts were made, each after the lease and the schedule's delay, all lost
     expect(exhausted).toMatchObject({ attempts: 3, round_attempts: 3, lease_expires_at: null });
-    expect(exhausted.last_error).toMatch(/stopped before it recorded the outcome/);
+    expect(exhausted.last_error).toMatch(/did not record the outcome before its lease ran out/);
     const attempts = await attemptsOf(deliveryId);
     expect(attempts.map((a) => [a.number, a.outcome])).toEqual([
       [1, 'lost'],

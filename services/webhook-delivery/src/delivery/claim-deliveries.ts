@@ -47,7 +47,7 @@ interface DueEndpoint {
   started_last_second: number;
 }
 
-const LOST_ERROR = 'The delivery worker stopped before it recorded the outcome; the attempt may have reached the endpoint.';
+const LOST_ERROR = 'The delivery worker did not record the outcome before its lease ran out; the attempt may have reached the endpoint.';
 
 const DUE = `d.status = 'pending' AND d.next_attempt_at <= now() AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= now())`;
 
