@@ -62,7 +62,7 @@ describe('webhook-delivery as separate processes (real Postgres, RabbitMQ, loopb
 
   const start = (overrides: NodeJS.ProcessEnv = {}) => startDeliveryProcess({ ...env, ...overrides });
 
-  const receiver = async (answer: () => Answer | Promise<Answer>) => {
+  const receiver = async (answer: Parameters<typeof startReceiver>[0]) => {
     const started = await startReceiver(answer);
     receivers.push(started);
     return started;
@@ -141,6 +141,35 @@ describe('webhook-delivery as separate processes (real Postgres, RabbitMQ, loopb
     }
     await second.kill('SIGTERM');
   }, 120_000);
+
+  it('sends a delivery handed back on SIGTERM again at once from another instance, not after the backoff', async () => {
+    // given a receiver that holds the first request and answers the next one, and a schedule whose
+    // next delay is five minutes
+    const target = await receiver((_, index) =>
+      index === 0 ? new Promise<Answer>((done) => setTimeout(() => done({ status: 200 }), 60_000).unref()) : { status: 200 },
+    );
+    const slow = { WEBHOOK_RETRY_SCHEDULE: '0,5m', WEBHOOK_REQUEST_TIMEOUT_MS: '60000', SHUTDOWN_TIMEOUT_MS: '2000' };
+    const first = await start(slow);
+    const endpointId = await queueMessages(first, target.url, 1);
+    await waitFor(() => target.received.length === 1, { description: 'the first attempt', timeoutMs: 10_000 });
+
+    // when the instance stops while the attempt is in flight (it aborts it after a quarter of SHUTDOWN_TIMEOUT_MS)
+    expect(await first.kill('SIGTERM')).toBe(0);
+    const second = await start(slow);
+
+    // then the other instance sends it again without waiting for the lease or the schedule
+    await waitFor(async () => (await deliveries(endpointId)).every((d) => d.status === 'succeeded'), {
+      description: 'the handed-back message to be delivered',
+      timeoutMs: 60_000,
+    });
+    const [attempts] = [...(await attemptLog([endpointId])).values()];
+    expect(attempts.map((a) => [a.number, a.outcome])).toEqual([
+      [1, 'lost'],
+      [2, 'succeeded'],
+    ]);
+    expect(target.received).toHaveLength(2);
+    await second.kill('SIGTERM');
+  }, 180_000);
 
   it('shares the work between two instances without running any attempt twice', async () => {
     const target = await receiver(() => new Promise<Answer>((done) => setTimeout(() => done({ status: 200 }), 20)));

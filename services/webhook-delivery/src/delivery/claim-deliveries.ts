@@ -1,6 +1,10 @@
+import { createEvent, DeliveryExhaustedV1 } from '@conveyor/contracts';
+import type { OutboxWriter } from '@conveyor/outbox';
 import { queryRows } from '@conveyor/persistence';
 import type { TraceCarrier } from '@conveyor/tracing';
 import type { DataSource, EntityManager } from 'typeorm';
+import { nextDelayMs } from './attempt-outcome';
+import { WEBHOOKS_SOURCE } from './finish-attempt';
 
 export interface ClaimLimits {
   /** Attempts this instance may still start now. */
@@ -8,6 +12,9 @@ export interface ClaimLimits {
   perEndpoint: number;
   leaseSeconds: number;
   holder: string;
+  /** The retry schedule and its jitter, as finishAttempt uses them: a lost attempt waits like a failed one. */
+  schedule: readonly number[];
+  jittered: (delayMs: number) => number;
 }
 
 /** One claimed attempt: everything the sender needs except the secrets. */
@@ -40,6 +47,8 @@ interface DueEndpoint {
   started_last_second: number;
 }
 
+const LOST_ERROR = 'The delivery worker did not record the outcome before its lease ran out; the attempt may have reached the endpoint.';
+
 const DUE = `d.status = 'pending' AND d.next_attempt_at <= now() AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= now())`;
 
 /**
@@ -52,9 +61,13 @@ const DUE = `d.status = 'pending' AND d.next_attempt_at <= now() AND (d.lease_ex
  *
  * A claimed delivery is leased; the attempt row is written now, so a worker killed mid-attempt
  * leaves an unfinished row that the next claim marks `lost` (that attempt may have reached the
- * receiver: at-least-once, and only where its answer was never recorded).
+ * receiver: at-least-once, and only where its answer was never recorded). A lost attempt counts
+ * against the schedule like a failed one and waits as long: the claim already makes the delivery
+ * due again only at lease expiry plus the schedule's next delay (finishAttempt overwrites that
+ * when it records the outcome). If the lost attempt was the schedule's last, the next claim
+ * exhausts the delivery instead of starting another attempt (see exhaustLost).
  */
-export async function claimDueAttempts(dataSource: DataSource, limits: ClaimLimits): Promise<ClaimedAttempt[]> {
+export async function claimDueAttempts(dataSource: DataSource, outbox: OutboxWriter, limits: ClaimLimits): Promise<ClaimedAttempt[]> {
   if (limits.free <= 0) return [];
   // READ COMMITTED: each statement sees what committed before it started (see the counts below).
   return dataSource.transaction('READ COMMITTED', async (manager) => {
@@ -91,6 +104,7 @@ export async function claimDueAttempts(dataSource: DataSource, limits: ClaimLimi
     );
     const claimed: ClaimedAttempt[] = [];
     for (const endpoint of endpoints) {
+      await exhaustLost(manager, outbox, endpoint.id, limits.schedule.length);
       const room = limits.free - claimed.length;
       if (room <= 0) break;
       const probe = endpoint.circuit_state !== 'closed';
@@ -112,7 +126,7 @@ async function claimForEndpoint(
   manager: EntityManager,
   endpoint: DueEndpoint,
   count: number,
-  { leaseSeconds, holder }: ClaimLimits,
+  { leaseSeconds, holder, schedule, jittered }: ClaimLimits,
 ): Promise<Omit<ClaimedAttempt, 'probe'>[]> {
   // Ordered endpoints: a delivery waits while an earlier one for its subject is still pending
   // (being retried, or in flight), so each subject's messages arrive in order.
@@ -131,7 +145,7 @@ async function claimForEndpoint(
     manager,
     `WITH picked AS (
        SELECT d.id FROM webhooks.deliveries d
-        WHERE d.endpoint_id = $1 AND ${DUE} ${ordered}
+        WHERE d.endpoint_id = $1 AND ${DUE} AND d.round_attempts < $5 ${ordered}
         ORDER BY d.next_attempt_at, d.seq
         LIMIT $2
         FOR UPDATE OF d SKIP LOCKED
@@ -141,16 +155,21 @@ async function claimForEndpoint(
             attempts = d.attempts + 1, round_attempts = d.round_attempts + 1, updated_at = now()
        FROM picked WHERE d.id = picked.id
      RETURNING d.id, d.message_id, d.attempts, d.round_attempts, d.user_id`,
-    [endpoint.id, count, holder, leaseSeconds],
+    [endpoint.id, count, holder, leaseSeconds, schedule.length],
   );
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
+  // If this attempt is lost, the delivery is due when a failure would have made it due: the
+  // schedule's next delay after the lease runs out, or at once then when the schedule is used
+  // up (the next claim exhausts it). Recording the outcome sets next_attempt_at anew.
   await manager.query(
-    `UPDATE webhooks.attempts SET finished_at = now(), outcome = 'lost',
-            error = 'The delivery worker stopped before it recorded the outcome; the attempt may have reached the endpoint.'
-      WHERE delivery_id = ANY($1::uuid[]) AND finished_at IS NULL`,
-    [ids],
+    `UPDATE webhooks.deliveries d
+        SET next_attempt_at = d.lease_expires_at + make_interval(secs => t.delay_ms / 1000)
+       FROM unnest($1::uuid[], $2::double precision[]) AS t(id, delay_ms)
+      WHERE d.id = t.id`,
+    [ids, rows.map((r) => nextDelayMs(schedule, r.round_attempts, {}, jittered) ?? 0)],
   );
+  await markLost(manager, ids);
   await manager.query(
     `INSERT INTO webhooks.attempts (delivery_id, endpoint_id, number, started_at)
      SELECT id, $2, number, now() FROM unnest($1::uuid[], $3::int[]) AS t(id, number)`,
@@ -192,4 +211,86 @@ async function claimForEndpoint(
       roundAttempts: row.round_attempts,
     };
   });
+}
+
+async function markLost(manager: EntityManager, deliveryIds: string[]): Promise<void> {
+  await manager.query(
+    `UPDATE webhooks.attempts SET finished_at = now(), outcome = 'lost', error = $2
+      WHERE delivery_id = ANY($1::uuid[]) AND finished_at IS NULL`,
+    [deliveryIds, LOST_ERROR],
+  );
+}
+
+/**
+ * The endpoint's due deliveries whose lost attempt was the schedule's last: the attempt is
+ * marked `lost` and the delivery exhausted, with `webhooks.delivery.exhausted.v1`, as a failed
+ * last attempt would have it (finishAttempt). Run under the endpoint's lock, like the claim.
+ */
+async function exhaustLost(manager: EntityManager, outbox: OutboxWriter, endpointId: string, scheduleLength: number): Promise<void> {
+  const rows = await queryRows<{
+    id: string;
+    message_id: string;
+    user_id: string;
+    attempts: number;
+    event_type: string;
+    event_id: string | null;
+    last_status_code: number | null;
+    last_error: string | null;
+    exhausted_at: Date;
+  }>(
+    manager,
+    // `lost`: false only where the schedule was shortened since the last (recorded) attempt.
+    `WITH used_up AS (
+       SELECT d.id, EXISTS (SELECT 1 FROM webhooks.attempts a WHERE a.delivery_id = d.id AND a.finished_at IS NULL) AS lost
+         FROM webhooks.deliveries d
+        WHERE d.endpoint_id = $1 AND ${DUE} AND d.round_attempts >= $2
+        FOR UPDATE OF d SKIP LOCKED
+     )
+     UPDATE webhooks.deliveries d
+        SET status = 'exhausted', finished_at = now(),
+            last_status_code = CASE WHEN used_up.lost THEN NULL ELSE d.last_status_code END,
+            last_error = CASE WHEN used_up.lost THEN $3 ELSE d.last_error END,
+            lease_holder = NULL, lease_expires_at = NULL, updated_at = now()
+       FROM used_up, webhooks.messages m
+      WHERE d.id = used_up.id AND m.id = d.message_id
+     RETURNING d.id, d.message_id, d.user_id, d.attempts, m.event_type, m.event_id, d.last_status_code, d.last_error,
+               d.finished_at AS exhausted_at`,
+    [endpointId, scheduleLength, LOST_ERROR],
+  );
+  if (rows.length === 0) return;
+  await markLost(manager, rows.map((r) => r.id));
+  for (const row of rows) {
+    await outbox.add(
+      createEvent(DeliveryExhaustedV1, {
+        source: WEBHOOKS_SOURCE,
+        subject: row.message_id,
+        data: {
+          messageId: row.message_id,
+          endpointId,
+          userId: row.user_id,
+          eventType: row.event_type,
+          eventId: row.event_id,
+          attempts: row.attempts,
+          lastStatusCode: row.last_status_code,
+          lastError: row.last_error?.slice(0, 1000) ?? null,
+          exhaustedAt: row.exhausted_at.toISOString(),
+        },
+      }),
+      manager,
+    );
+  }
+}
+
+/**
+ * Hands a claimed delivery back without an outcome (the worker is stopping): due at once, for
+ * any instance, and the attempt does not count against the schedule, as it did not fail. The
+ * next claim marks the attempt `lost` (it may have reached the endpoint).
+ */
+export async function handBack(dataSource: DataSource, attempt: ClaimedAttempt, holder: string): Promise<void> {
+  await dataSource.query(
+    `UPDATE webhooks.deliveries
+        SET lease_expires_at = now(), next_attempt_at = now(), round_attempts = round_attempts - 1, updated_at = now()
+      WHERE id = $1 AND lease_holder = $2 AND attempts = $3 AND status = 'pending'`,
+    [attempt.deliveryId, holder, attempt.number],
+  );
 }

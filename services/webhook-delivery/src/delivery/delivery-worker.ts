@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import type { DataSource } from 'typeorm';
 import type { EndpointSecrets } from '../endpoints/endpoint-secrets';
 import { DELIVERY_DUE_CHANNEL } from '../messages/message-queue';
-import { claimDueAttempts, type ClaimedAttempt } from './claim-deliveries';
+import { claimDueAttempts, handBack, type ClaimedAttempt } from './claim-deliveries';
 import { recordAttempt, reportInFlight } from './delivery-metrics';
 import { finishAttempt, type FinishPolicy } from './finish-attempt';
 import { sendAttempt } from './send-attempt';
@@ -102,11 +102,13 @@ export class DeliveryWorker {
 
   private async claimRound(): Promise<void> {
     try {
-      const attempts = await claimDueAttempts(this.options.dataSource, {
+      const attempts = await claimDueAttempts(this.options.dataSource, this.options.outbox, {
         free: this.options.concurrency - this.inFlight.size,
         perEndpoint: this.options.perEndpointConcurrency,
         leaseSeconds: this.options.leaseSeconds,
         holder: this.holder,
+        schedule: this.options.finish.schedule,
+        jittered: this.options.finish.jittered,
       });
       for (const attempt of attempts) this.run(attempt);
     } catch (error) {
@@ -119,7 +121,7 @@ export class DeliveryWorker {
     const abort = new AbortController();
     const done = this.attempt(attempt, abort.signal)
       .catch((error: unknown) => {
-        // The lease runs out and another round retries it.
+        // The attempt is lost: once the lease and the schedule's next delay have passed, another round retries it.
         this.logger.error(`Webhook attempt ${key} could not be recorded: ${(error as Error).message}`);
       })
       .finally(() => {
@@ -161,12 +163,8 @@ export class DeliveryWorker {
     const record = await sendAttempt(attempt, signing, { policy, timeoutMs, signal });
     if (signal.aborted) {
       // Stopping: hand the delivery back at once (the next claim marks this attempt lost), so
-      // another instance sends it again without waiting for the lease to run out.
-      await dataSource.query(
-        `UPDATE webhooks.deliveries SET lease_expires_at = now()
-          WHERE id = $1 AND lease_holder = $2 AND attempts = $3 AND status = 'pending'`,
-        [attempt.deliveryId, this.holder, attempt.number],
-      );
+      // another instance sends it again without waiting for the lease and the backoff.
+      await handBack(dataSource, attempt, this.holder);
       return;
     }
     const outcome = await finishAttempt(dataSource, outbox, attempt, record, { ...finish, holder: this.holder });
