@@ -66,7 +66,9 @@ export async function startServiceProcess(
       if (exited) throw new Error(`${name} exited during start:\n${output.slice(-20).join('\n')}`);
       return (await fetch(`${url}/health/${until}`)).status === 200;
     },
-    { description: `${name} to become ${until}`, timeoutMs: 30_000, intervalMs: 100 },
+    // Each process compiles its TypeScript as it starts: on a busy 2-core machine that alone has
+    // taken longer than 30 s.
+    { description: `${name} to become ${until}`, timeoutMs: 90_000, intervalMs: 100 },
   ).catch((error) => {
     child.kill('SIGKILL');
     throw error;
