@@ -13,9 +13,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createClient, adminToken } from './lib/clients.mjs';
+import { adminClient, createClient } from './lib/clients.mjs';
 import { prepareCeiling, runCeiling, dropCeiling } from './lib/ceiling.mjs';
-import { runRate, WebhookReceiver } from './lib/e2e.mjs';
+import { runRate, submitter, WebhookReceiver } from './lib/e2e.mjs';
 import { brokerRoundTrip, eventHops } from './lib/hop.mjs';
 import { getJobs, postJobs } from './lib/http-load.mjs';
 import { benchEnvironment, dropDatabase, pidsByPort, SERVICES, servicePids, startPlatform, urlsFor } from './lib/platform.mjs';
@@ -145,11 +145,11 @@ try {
   await activityDb.connect();
 
   say(`creating ${args.clients} clients (pro plan, credits, API keys)`);
-  const adminAuth = await adminToken(urls, admin);
+  const adminSdk = await adminClient(urls, admin);
   const clientCount = Number(args.clients);
   const clients = await Promise.all(
     Array.from({ length: clientCount + 1 }, (_, i) =>
-      createClient({ urls, admin: adminAuth, email: `bench-${runId}-${i}@bench.conveyor.local`, credits: 2_000_000, db }),
+      createClient({ urls, admin: adminSdk, email: `bench-${runId}-${i}@bench.conveyor.local`, credits: 2_000_000, db }),
     ),
   );
   const postClient = clients.pop(); // POST phases use their own client, so e2e clients' queues stay short
@@ -174,8 +174,9 @@ try {
   if (phases.has('e2e')) {
     receiver = new WebhookReceiver(clients);
     await receiver.start();
+    const submitters = clients.map((client) => submitter(urls, client));
     say(`webhook receiver on port ${receiver.port}; warming up`);
-    await runRate({ url: urls.jobs, clients, receiver, rate: 20, seconds: 1, drainSeconds: 15, runStartMs });
+    await runRate({ submitters, receiver, rate: 20, seconds: 1, drainSeconds: 15, runStartMs });
     report.endToEnd = [];
     report.endToEndSkipped = [];
     for (const rate of plan.rates) {
@@ -186,7 +187,7 @@ try {
         continue;
       }
       const { result, jobs } = await phase(`e2e ${rate}/s`, () =>
-        runRate({ url: urls.jobs, clients, receiver, rate, seconds: plan.rateSeconds, drainSeconds: plan.drainSeconds, runStartMs, log: say }),
+        runRate({ submitters, receiver, rate, seconds: plan.rateSeconds, drainSeconds: plan.drainSeconds, runStartMs, log: say }),
       );
       result.stagesMs = await e2eStages(jobs);
       report.endToEnd.push(result);
@@ -335,14 +336,7 @@ async function collectProfile(pid, name) {
 
 async function submitSome(client, n) {
   const ids = [];
-  for (let i = 0; i < n; i++) {
-    const response = await fetch(`${urls.jobs}/v1/jobs`, {
-      method: 'POST',
-      headers: { authorization: client.apiKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 'echo', input: { i } }),
-    });
-    ids.push((await response.json()).id);
-  }
+  for (let i = 0; i < n; i++) ids.push((await client.sdk.jobs.submit({ type: 'echo', input: { i } })).id);
   return ids;
 }
 

@@ -1,14 +1,16 @@
-// End to end: echo jobs submitted at a fixed rate (open loop: a slow answer does not slow the
-// submissions down) with a webhookUrl pointing at a loopback receiver that verifies every
-// Standard Webhooks signature. Latency is from sending the POST to the webhook's arrival.
-import { createServer, Agent, request as httpRequest } from 'node:http';
+// End to end: echo jobs submitted through the client SDK at a fixed rate (open loop: a slow
+// answer does not slow the submissions down) with a webhookUrl pointing at a loopback receiver
+// that verifies every Standard Webhooks signature with the SDK's WebhookVerifier. Latency is from
+// sending the POST to the webhook's arrival.
+import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
+import { sdkUrls } from './clients.mjs';
+import { ConveyorApiError, ConveyorClient, WebhookVerifier } from './sdk.mjs';
 import { sleep, summarize, TimeSeries } from './stats.mjs';
 
 export class WebhookReceiver {
   constructor(clients) {
-    this.verifiers = clients.map((c) => new Webhook(c.webhookSecret));
+    this.verifiers = clients.map((c) => new WebhookVerifier(c.webhookSecret));
     this.arrivals = new Map(); // jobId -> { at, type }
     this.duplicates = 0;
     this.badSignatures = 0;
@@ -25,7 +27,7 @@ export class WebhookReceiver {
         const verifier = this.verifiers[index];
         let message;
         try {
-          message = verifier.verify(Buffer.concat(chunks).toString('utf8'), req.headers);
+          message = verifier.verify(Buffer.concat(chunks), req.headers);
         } catch {
           this.badSignatures++;
           res.writeHead(400).end();
@@ -53,49 +55,41 @@ export class WebhookReceiver {
   }
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
-
-function submit(url, apiKey, body) {
-  return new Promise((resolve) => {
-    const payload = Buffer.from(JSON.stringify(body));
-    const req = httpRequest(
-      `${url}/v1/jobs`,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: apiKey,
-          'content-type': 'application/json',
-          'content-length': payload.length,
-          'idempotency-key': randomUUID(),
-        },
-        timeout: 30_000,
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          let id;
-          try {
-            id = JSON.parse(Buffer.concat(chunks).toString()).id;
-          } catch {
-            // not JSON: counted as an error by its status
-          }
-          resolve({ status: res.statusCode, id });
-        });
-      },
-    );
-    req.on('error', (error) => resolve({ status: 0, error: error.message }));
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.end(payload);
+/**
+ * The SDK client each bench client submits with while a rate is measured: its API key, no
+ * retries (a refused submission counts as refused, not as a late success) and a 30 s limit per
+ * request. Every submission still carries its own Idempotency-Key, as the SDK always sends one;
+ * `onExchange` gives the answer's status.
+ */
+export function submitter(urls, client) {
+  const statuses = new Map(); // Idempotency-Key -> HTTP status
+  const sdk = new ConveyorClient({
+    urls: sdkUrls(urls),
+    apiKey: client.apiKey,
+    userAgent: 'conveyor-bench',
+    retry: { maxRetries: 0 },
+    fetch: (url, init) => fetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(30_000) }),
+    onExchange: (exchange) => statuses.set(exchange.requestHeaders['idempotency-key'], exchange.status),
   });
+  return async function submit(request) {
+    const idempotencyKey = randomUUID();
+    try {
+      const { id } = await sdk.jobs.submit({ ...request, idempotencyKey });
+      return { status: statuses.get(idempotencyKey), id };
+    } catch (error) {
+      return { status: error instanceof ConveyorApiError ? error.status : 0, error: error.message };
+    } finally {
+      statuses.delete(idempotencyKey);
+    }
+  };
 }
 
 /**
- * Submits `rate` jobs per second for `seconds`, spread over `clients` round robin, then waits up
- * to `drainSeconds` for their webhooks. Returns the figures and the accepted jobs.
+ * Submits `rate` jobs per second for `seconds`, spread round robin over the clients' `submitters`
+ * (from `submitter`, in the receiver's client order), then waits up to `drainSeconds` for their
+ * webhooks. Returns the figures and the accepted jobs.
  */
-export async function runRate({ url, clients, receiver, rate, seconds, drainSeconds, runStartMs, log }) {
+export async function runRate({ submitters, receiver, rate, seconds, drainSeconds, runStartMs, log }) {
   const series = new TimeSeries(`e2e ${rate}/s`);
   const total = Math.round(rate * seconds);
   const jobs = []; // { sentAt, sentWall, id, client }
@@ -107,11 +101,11 @@ export async function runRate({ url, clients, receiver, rate, seconds, drainSeco
   while (sent < total) {
     const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
     for (; sent < due; sent++) {
-      const index = sent % clients.length;
+      const index = sent % submitters.length;
       const job = { sentAt: performance.now(), sentWall: Date.now(), client: index };
       jobs.push(job);
       inFlight.push(
-        submit(url, clients[index].apiKey, { type: 'echo', input: { n: sent }, webhookUrl: receiver.urlFor(index) }).then((answer) => {
+        submitters[index]({ type: 'echo', input: { n: sent }, webhookUrl: receiver.urlFor(index) }).then((answer) => {
           statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
           job.status = answer.status;
           if (answer.status === 202) job.id = answer.id;

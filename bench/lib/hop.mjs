@@ -54,7 +54,10 @@ export async function brokerRoundTrip({ amqpUrl, namespace, count }) {
     await pub.purgeQueue(queue);
     await sub.prefetch(20);
     let waiting;
+    let lost;
     await sub.consume(queue, (msg) => {
+      // null: the broker cancelled the consumer; fail the phase instead of the whole process.
+      if (msg === null) return lost?.(new Error(`the broker cancelled the consumer of ${queue}`));
       sub.ack(msg);
       waiting?.(performance.now());
     });
@@ -62,7 +65,10 @@ export async function brokerRoundTrip({ amqpUrl, namespace, count }) {
     const confirms = [];
     const warmUp = Math.min(50, Math.ceil(count / 10));
     for (let i = 0; i < warmUp + count; i++) {
-      const delivered = new Promise((resolve) => (waiting = resolve));
+      const delivered = new Promise((resolve, reject) => {
+        waiting = resolve;
+        lost = reject;
+      });
       const start = performance.now();
       const confirmed = new Promise((resolve, reject) =>
         pub.sendToQueue(queue, Buffer.from(JSON.stringify({ i, padding: 'x'.repeat(600) })), { persistent: true }, (error) =>

@@ -51,7 +51,7 @@ export async function postJobs({ url, apiKey, connections, seconds, runStartMs, 
             ...request,
             headers: {
               ...request.headers,
-              authorization: apiKey,
+              authorization: `Bearer ${apiKey}`,
               'content-type': 'application/json',
               'idempotency-key': `${runId}-${connections}-${n++}-${randomUUID()}`,
             },
@@ -82,7 +82,7 @@ export async function getJobs({ url, apiKey, ids, connections, seconds, runStart
           setupRequest: (request) => ({
             ...request,
             path: `/v1/jobs/${ids[n++ % ids.length]}`,
-            headers: { ...request.headers, authorization: apiKey },
+            headers: { ...request.headers, authorization: `Bearer ${apiKey}` },
           }),
         },
       ],

@@ -69,7 +69,7 @@ export async function dropDatabase(adminUrl, database) {
  * Spawns start.mjs; resolves once every service answers /health/ready with 200. Its output goes
  * to `logFile`. Rejects if start.mjs exits first or readiness takes longer than `timeoutMs`.
  */
-export async function startPlatform({ root, env, urls, logFile, timeoutMs = 300_000, nodeOptions, log }) {
+export async function startPlatform({ root, env, urls, logFile, timeoutMs = 600_000, nodeOptions, log }) {
   for (const [name, url] of Object.entries(urls)) {
     if (await portInUse(Number(new URL(url).port))) throw new Error(`port of ${name} (${url}) is already in use; stop it or pass --port-base`);
   }
@@ -92,7 +92,11 @@ export async function startPlatform({ root, env, urls, logFile, timeoutMs = 300_
   let lastNote = 0;
   while (pending.size > 0) {
     if (exited !== null) throw new Error(`start.mjs exited (${exited}) before the platform was ready; see ${logFile}`);
-    if (Date.now() > deadline) throw new Error(`platform not ready after ${timeoutMs / 1000} s (waiting for ${[...pending]}); see ${logFile}`);
+    if (Date.now() > deadline) {
+      // Otherwise start.mjs and the services it did start outlive the run.
+      child.kill('SIGTERM');
+      throw new Error(`platform not ready after ${timeoutMs / 1000} s (waiting for ${[...pending]}); see ${logFile}`);
+    }
     for (const name of [...pending]) {
       try {
         if ((await fetch(`${urls[name]}/health/ready`)).ok) pending.delete(name);

@@ -32,6 +32,32 @@ export class AuthClient {
     this.session.clear();
   }
 
+  /** Ends every session of the user, this one included. */
+  async logoutAll(): Promise<void> {
+    await this.http.json(`${this.baseUrl}/v1/auth/logout-all`, { method: 'POST', credential: 'session' });
+    this.session.clear();
+  }
+
+  /** Sets a new password; every other session of the user ends, this one is kept. */
+  changePassword(body: { currentPassword: string; newPassword: string }): Promise<void> {
+    return this.http.json(`${this.baseUrl}/v1/auth/password/change`, { body, credential: 'session' });
+  }
+
+  /** Confirms the email address with the token from the confirmation mail. */
+  confirmEmail(token: string): Promise<void> {
+    return this.http.json(`${this.baseUrl}/v1/auth/confirm`, { body: { token } });
+  }
+
+  /** Asks for a password-reset mail; the answer is the same whether or not the account exists. */
+  forgotPassword(email: string): Promise<void> {
+    return this.http.json(`${this.baseUrl}/v1/auth/password/forgot`, { body: { email } });
+  }
+
+  /** Sets a new password with the token from the reset mail; every session of the account ends. */
+  resetPassword(body: { token: string; password: string }): Promise<void> {
+    return this.http.json(`${this.baseUrl}/v1/auth/password/reset`, { body });
+  }
+
   me(): Promise<RegisteredUser> {
     return this.http.json(`${this.baseUrl}/v1/auth/me`, { credential: 'session' });
   }

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpTransport } from './http-transport';
-import type { Balance, LedgerEntry, Page, TopUp } from './types';
+import type { Balance, CreditGrant, LedgerEntry, Page, PlanChange, TopUp } from './types';
 
-/** `billing`: credits. Every route takes the signed-in session (not an API key). */
+/**
+ * `billing`: credits. Every route takes the signed-in session (not an API key); `changePlan` and
+ * `grantCredits` only an administrator's.
+ */
 export class BillingClient {
   constructor(
     private readonly http: HttpTransport,
@@ -27,5 +30,15 @@ export class BillingClient {
 
   getTopUp(id: string): Promise<TopUp> {
     return this.http.json(`${this.baseUrl}/v1/billing/top-ups/${encodeURIComponent(id)}`, { credential: 'session' });
+  }
+
+  /** Administrators: moves a client's account to another plan (`basic`, `pro`). */
+  changePlan(userId: string, plan: string): Promise<PlanChange> {
+    return this.http.json(`${this.baseUrl}/v1/billing/accounts/${encodeURIComponent(userId)}/plan`, { method: 'PUT', body: { plan }, credential: 'session' });
+  }
+
+  /** Administrators: adds credits (1–1,000,000 at a time) to a client's account. */
+  grantCredits(userId: string, credits: number, note?: string): Promise<CreditGrant> {
+    return this.http.json(`${this.baseUrl}/v1/billing/accounts/${encodeURIComponent(userId)}/grants`, { body: { credits, note }, credential: 'session' });
   }
 }

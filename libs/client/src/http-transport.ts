@@ -14,12 +14,40 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * One request and its answer, as `onExchange` sees it: every attempt is one exchange (a retried
+ * request shows up once per attempt). Credentials are never in it: `credential` says which kind
+ * was sent, and `requestHeaders` leave out `authorization`.
+ */
+export interface HttpExchange {
+  method: string;
+  url: string;
+  requestHeaders: Record<string, string>;
+  /** The JSON value as given to the request (before encoding), a FormData for uploads, or undefined. */
+  requestBody: unknown;
+  credential: 'none' | 'apiKey' | 'accessToken';
+  status: number;
+  responseHeaders: Headers;
+  /**
+   * The answer's JSON, when the client read it: the results of JSON calls and every error answer
+   * (problem details). Undefined for streams and downloads, which are handed over unread.
+   */
+  responseBody?: unknown;
+  /** From sending the request until the answer was read (or, for streams and downloads, its headers arrived). */
+  durationMs: number;
+}
+
 export interface TransportOptions {
   fetch?: typeof fetch;
   retry?: RetryOptions;
   userAgent?: string;
   /** Where the waits between retries go (tests pass a fake). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Called after every HTTP exchange, failed ones and retries included (for logging, metrics or
+   * checking the traffic against the API documents). It must not throw; it cannot change the answer.
+   */
+  onExchange?: (exchange: HttpExchange) => void;
 }
 
 export interface CredentialSource {
@@ -49,40 +77,72 @@ export class HttpTransport {
   }
 
   async json<T>(url: string, options: RequestOptions = {}): Promise<T> {
-    const response = await this.send(url, options);
-    if (response.status === 204) return undefined as T;
-    const text = await response.text();
-    return (text ? JSON.parse(text) : undefined) as T;
+    const { response, report } = await this.exchange(url, options);
+    const text = response.status === 204 ? '' : await response.text();
+    const body = (text ? JSON.parse(text) : undefined) as T;
+    report(body);
+    return body;
   }
 
   /** The raw response of a 2xx answer (downloads, streams). */
   async send(url: string, options: RequestOptions = {}): Promise<Response> {
+    const { response, report } = await this.exchange(url, options);
+    report(undefined);
+    return response;
+  }
+
+  /** Sends until a 2xx answer or an error; `report` hands the successful exchange to the observer. */
+  private async exchange(url: string, options: RequestOptions): Promise<{ response: Response; report: (body: unknown) => void }> {
     const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
     const target = withQuery(url, options.query);
     const credential = options.credential ?? 'none';
     let refreshed = false;
     for (let retry = 0; ; retry++) {
       const bearer = await this.credentials.bearer(credential);
-      const response = await this.fetchImpl(target, {
-        method,
-        headers: this.headers(options, bearer),
-        body: encodeBody(options.body),
-        signal: options.signal,
-      });
-      if (response.ok) return response;
+      const headers = this.headers(options, bearer);
+      const started = performance.now();
+      const response = await this.fetchImpl(target, { method, headers, body: encodeBody(options.body), signal: options.signal });
+      const report = (responseBody: unknown) => this.observe({ method, target, headers, options, bearer, response, responseBody, started });
+      if (response.ok) return { response, report };
+      const text = await response.text().catch(() => '');
+      report(parseJson(text));
       if (response.status === 401 && !refreshed && (await this.credentials.recoverFromUnauthorized(credential, bearer))) {
         refreshed = true;
-        await response.body?.cancel();
         retry--;
         continue;
       }
       const delay = RETRYABLE_STATUSES.includes(response.status)
         ? retryDelayMs(retry, response.headers.get('retry-after'), this.retry)
         : undefined;
-      if (delay === undefined) throw await ConveyorApiError.from(response, method, target);
-      await response.body?.cancel();
+      if (delay === undefined) throw ConveyorApiError.fromText(response.status, text, method, target);
       await this.sleep(delay, options.signal);
     }
+  }
+
+  private observe(sent: {
+    method: string;
+    target: string;
+    headers: Record<string, string>;
+    options: RequestOptions;
+    bearer: string | undefined;
+    response: Response;
+    responseBody: unknown;
+    started: number;
+  }): void {
+    if (!this.options.onExchange) return;
+    const requestHeaders = { ...sent.headers };
+    delete requestHeaders['authorization'];
+    this.options.onExchange({
+      method: sent.method,
+      url: sent.target,
+      requestHeaders,
+      requestBody: sent.options.body,
+      credential: !sent.bearer ? 'none' : sent.bearer.startsWith('ck_') ? 'apiKey' : 'accessToken',
+      status: sent.response.status,
+      responseHeaders: sent.response.headers,
+      responseBody: sent.responseBody,
+      durationMs: performance.now() - sent.started,
+    });
   }
 
   private headers(options: RequestOptions, bearer: string | undefined): Record<string, string> {
@@ -93,6 +153,14 @@ export class HttpTransport {
       ...(bearer && { authorization: `Bearer ${bearer}` }),
       ...options.headers,
     };
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return text;
   }
 }
 

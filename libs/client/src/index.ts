@@ -1,6 +1,7 @@
 export { AuthClient } from './auth.client';
 export { BillingClient } from './billing.client';
 export { ConveyorClient, LOCAL_URLS, type ConveyorClientOptions, type ServiceUrls } from './conveyor-client';
+export type { HttpExchange } from './http-transport';
 export type { RetryOptions } from './retry-policy';
 export { JobsClient } from './jobs.client';
 export { ConveyorApiError, type Problem } from './problem';

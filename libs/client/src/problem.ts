@@ -27,17 +27,21 @@ export class ConveyorApiError extends Error {
   }
 
   static async from(response: Response, method: string, url: string): Promise<ConveyorApiError> {
-    const text = await response.text().catch(() => '');
-    let problem: Problem = { status: response.status, code: codeForStatus(response.status), detail: text.slice(0, 500) };
+    return ConveyorApiError.fromText(response.status, await response.text().catch(() => ''), method, url);
+  }
+
+  /** From an answer's status and its body's text. */
+  static fromText(status: number, text: string, method: string, url: string): ConveyorApiError {
+    let problem: Problem = { status, code: codeForStatus(status), detail: text.slice(0, 500) };
     try {
       const parsed: unknown = JSON.parse(text);
       if (parsed && typeof parsed === 'object' && typeof (parsed as Problem).code === 'string') {
-        problem = { ...(parsed as Problem), status: response.status };
+        problem = { ...(parsed as Problem), status };
       }
     } catch {
       // not JSON: keep the text as the detail
     }
-    return new ConveyorApiError(response.status, problem.code, problem, method, url);
+    return new ConveyorApiError(status, problem.code, problem, method, url);
   }
 }
 

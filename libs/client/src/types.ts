@@ -158,6 +158,23 @@ export interface TopUp {
   completedAt?: string | null;
 }
 
+export interface PlanChange {
+  userId: string;
+  plan: string;
+  maxConcurrentJobs: number;
+  revision: number;
+}
+
+export interface CreditGrant {
+  id: string;
+  userId: string;
+  credits: number;
+  note: string | null;
+  /** The account's available credits after the grant. */
+  available: number;
+  createdAt: string;
+}
+
 export interface WebhookEndpointRequest {
   url: string;
   eventTypes?: string[];

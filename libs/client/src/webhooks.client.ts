@@ -61,4 +61,9 @@ export class WebhooksClient {
   replayMessage(messageId: string): Promise<{ replayed: number }> {
     return this.http.json(this.url(`/messages/${encodeURIComponent(messageId)}/replay`), { body: {}, credential: 'session' });
   }
+
+  /** Makes the exhausted deliveries of messages created in `[since, until)` due again; `dryRun` only counts them. */
+  replayExhausted(body: { since: string; until?: string; endpointId?: string; dryRun?: boolean }): Promise<{ count: number; dryRun: boolean }> {
+    return this.http.json(this.url('/replay'), { body, credential: 'session' });
+  }
 }

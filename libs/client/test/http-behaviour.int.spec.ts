@@ -1,4 +1,4 @@
-import { ConveyorApiError, ConveyorClient, WaitForJobTimeoutError, type Job } from '../src';
+import { ConveyorApiError, ConveyorClient, WaitForJobTimeoutError, type HttpExchange, type Job } from '../src';
 import { json, problem, startStubApi } from './stub-api';
 
 /** The client against a loopback stub: retries, credentials, refresh, uploads and waiting. */
@@ -57,6 +57,32 @@ describe('ConveyorClient over HTTP (loopback stub)', () => {
       await expect(client.jobs.get('missing')).rejects.toMatchObject({ status: 404, code: 'JOBS.JOB_NOT_FOUND' });
       await expect(client.jobs.list()).rejects.toMatchObject({ status: 429, code: 'RATE_LIMIT.EXCEEDED' });
       expect(stub.requests).toHaveLength(2);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('shows every attempt to onExchange, with the bodies it read and without the credential', async () => {
+    let calls = 0;
+    const stub = await startStubApi((_request, response) =>
+      ++calls === 1
+        ? json(response, 503, problem(503, 'SERVICE.UNAVAILABLE'), { 'retry-after': '0' })
+        : json(response, 202, { id: 'job-1', status: 'pending', statusUrl: '/v1/jobs/job-1', createdAt: '' }),
+    );
+    try {
+      const exchanges: HttpExchange[] = [];
+      const client = new ConveyorClient({ baseUrl: stub.url, apiKey: 'ck_live_test', onExchange: (exchange) => exchanges.push(exchange) });
+
+      await client.jobs.submit({ type: 'echo', input: { n: 1 }, idempotencyKey: 'k-1' });
+
+      expect(exchanges.map((e) => [e.method, e.url, e.status, e.credential])).toEqual([
+        ['POST', `${stub.url}/v1/jobs`, 503, 'apiKey'],
+        ['POST', `${stub.url}/v1/jobs`, 202, 'apiKey'],
+      ]);
+      expect(exchanges[0].responseBody).toMatchObject({ code: 'SERVICE.UNAVAILABLE' });
+      expect(exchanges[1]).toMatchObject({ requestBody: { type: 'echo', input: { n: 1 } }, responseBody: { id: 'job-1' } });
+      expect(exchanges[1].requestHeaders).toMatchObject({ 'idempotency-key': 'k-1', 'content-type': 'application/json' });
+      expect(JSON.stringify(exchanges)).not.toContain('ck_live_test');
     } finally {
       await stub.close();
     }

@@ -6,6 +6,7 @@ import { createDecipheriv, createHmac, createPrivateKey, createPublicKey, random
 import { Client } from 'pg';
 import { call, registerAndLogin } from './support/http';
 import { startPlatform, type Platform } from './support/platform';
+import { newSdkClient } from './support/sdk';
 import { runServiceCommand, SYSTEM_TEST_ADMIN_EMAIL } from './support/service-process';
 
 const SERVICES = ['auth', 'user', 'billing', 'jobs', 'webhook-delivery'] as const;
@@ -130,19 +131,13 @@ describe('accounts and access tokens (separate processes, real JWKS)', () => {
 
   it("deleting a user makes their credentials, API key, queued job and billing account inactive within seconds, once even when the event comes twice", async () => {
     // given a client with an API key, a running job and a queued one behind it (basic plan: one at a time)
-    const client = await registerAndLogin(url('auth'));
-    const created = await call(`${url('auth')}/v1/auth/api-keys`, { token: client.token, body: { name: 'doomed' } });
-    const apiKey = String(created.body['key']);
-    await waitFor(async () => (await call(`${url('jobs')}/v1/jobs`, { token: apiKey })).status === 200, { description: 'the key at jobs' });
+    const { client: sdk, user, email, apiKey, accessToken } = await newSdkClient(platform);
+    // What comes after the deletion is checked with raw requests: their statuses are the point.
+    const client = { id: user.id, email, token: accessToken() };
     await waitFor(async () => (await statusAt('user', client.token)) === 200, { description: 'the profile' });
-    const submit = async (delayMs: number) =>
-      String((await call(`${url('jobs')}/v1/jobs`, { token: apiKey, body: { type: 'echo', input: { delayMs } } })).body['id']);
+    const submit = async (delayMs: number) => (await sdk.jobs.submit({ type: 'echo', input: { delayMs } })).id;
     // and a webhook endpoint (a public address that nothing here reaches: its deliveries stay pending)
-    const endpoint = await call(`${url('webhook-delivery')}/v1/webhooks/endpoints`, {
-      token: client.token,
-      body: { url: 'https://93.184.215.14/conveyor-hook' },
-    });
-    expect(endpoint.status).toBe(201);
+    await sdk.webhooks.createEndpoint({ url: 'https://93.184.215.14/conveyor-hook' });
     const running = await submit(3_000);
     const queued = await submit(0);
     const jobStatus = async (id: string) => (await db.query<{ status: string }>(`SELECT status FROM jobs.jobs WHERE id = $1`, [id])).rows[0]?.status;
@@ -151,7 +146,7 @@ describe('accounts and access tokens (separate processes, real JWKS)', () => {
     });
     // a canceled job's webhook is on its way to the endpoint, which cannot be reached
     const canceled = await submit(0);
-    expect((await call(`${url('jobs')}/v1/jobs/${canceled}/cancel`, { token: apiKey, body: {} })).status).toBe(200);
+    expect((await sdk.jobs.cancel(canceled)).status).toBe('canceled');
     const pendingDeliveries = async () =>
       (await db.query(`SELECT 1 FROM webhooks.deliveries WHERE user_id = $1 AND status = 'pending'`, [client.id])).rowCount;
     await waitFor(async () => (await pendingDeliveries()) === 1, { description: 'a pending webhook delivery', timeoutMs: 15_000 });

@@ -43,8 +43,6 @@ describe('the web console in a browser', () => {
     platform = await startPlatform({
       services: ['auth', 'user', 'billing', 'jobs', 'webhook-delivery'],
       env: { WEBHOOKS_ALLOW_HTTP: 'true', WEBHOOKS_ALLOW_LOOPBACK: 'true' },
-      // Six processes and a browser start together: give a busy machine some slack.
-      startTimeoutMs: 60_000,
     });
     // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });

@@ -1,3 +1,4 @@
+import { ConveyorClient } from '@conveyor/client';
 import { AccountPlanChangedV1, createEvent, CreditsReservedV1 } from '@conveyor/contracts';
 import { AmqpConnection, EventPublisher, topologyNames } from '@conveyor/messaging';
 import { signAccessToken, startJwksServer, TEST_SIGNING_KEY, type JwksServer } from '@conveyor/service-testing';
@@ -15,7 +16,6 @@ import {
 } from '@conveyor/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { call } from './support/http';
 import { runServiceCommand, startServiceProcess, type ServiceProcess } from './support/service-process';
 
 const LIMIT = { requests: 5, intervalMs: 1_000 };
@@ -104,9 +104,8 @@ describe('vendor jobs across two jobs processes', () => {
   async function submitAndReserve(client: { userId: string; token: string }, inputs: Record<string, unknown>[]) {
     const ids = await Promise.all(
       inputs.map(async (input, i) => {
-        const submitted = await call(`${workers[i % 2].url}/v1/jobs`, { token: client.token, body: { type: 'vendor.call', input } });
-        expect(submitted.status).toBe(202);
-        return String(submitted.body['id']);
+        const jobs = new ConveyorClient({ urls: { jobs: workers[i % 2].url }, session: { accessToken: client.token } }).jobs;
+        return (await jobs.submit({ type: 'vendor.call', input: input as { vendor: string; payload: unknown } })).id;
       }),
     );
     const reservedAt = new Date().toISOString();

@@ -1,7 +1,7 @@
 import { freePorts, waitFor } from '@conveyor/testing';
 import { Client } from 'pg';
-import { call, registerAndLogin } from './support/http';
 import { startPlatform, type Platform } from './support/platform';
+import { newSdkClient } from './support/sdk';
 import { startServiceProcess, type ServiceProcess } from './support/service-process';
 
 /**
@@ -34,20 +34,12 @@ describe('a jobs worker process killed mid-job (separate processes)', () => {
 
   it('reruns the job in another worker and records its end once', async () => {
     // given a client with an API key the jobs service knows, and credit
-    const [auth, jobs, billing] = (['auth', 'jobs', 'billing'] as const).map((name) => platform.service(name).url);
-    const user = await registerAndLogin(auth);
-    const created = await call(`${auth}/v1/auth/api-keys`, { token: user.token, body: { name: 'crash' } });
-    const apiKey = String(created.body['key']);
-    await waitFor(async () => (await call(`${jobs}/v1/jobs`, { token: apiKey })).status === 200, {
-      description: 'the jobs service to know the API key',
-    });
+    const { client } = await newSdkClient(platform);
     const doomed = await startWorker();
 
     // when a slow job is running in the first worker, and that worker is killed
-    const submitted = await call(`${jobs}/v1/jobs`, { token: apiKey, body: { type: 'echo', input: { delayMs: 2_000 } } });
-    expect(submitted.status).toBe(202);
-    const jobUrl = `${jobs}/v1/jobs/${submitted.body['id']}`;
-    await waitFor(async () => (await call(jobUrl, { token: apiKey })).body['status'] === 'running', {
+    const { id } = await client.jobs.submit({ type: 'echo', input: { delayMs: 2_000 } });
+    await waitFor(async () => (await client.jobs.get(id)).status === 'running', {
       description: 'the job to start',
       timeoutMs: 20_000,
     });
@@ -55,20 +47,14 @@ describe('a jobs worker process killed mid-job (separate processes)', () => {
     await startWorker();
 
     // then the second worker runs it to success, on its second attempt
-    const done = await waitFor(
-      async () => {
-        const job = await call(jobUrl, { token: apiKey });
-        return job.body['status'] === 'succeeded' && job.body;
-      },
-      { description: 'the job to succeed', timeoutMs: 30_000, intervalMs: 200 },
-    );
-    expect(done['attempts']).toBe(2);
+    const done = await client.jobs.waitForJob(id, { mode: 'poll', pollIntervalMs: 200, timeoutMs: 30_000 });
+    expect(done).toMatchObject({ status: 'succeeded', attempts: 2 });
     // and exactly one success was written, and billing charged exactly once
-    expect(await outboxCount(platform.db.adminUrl, String(submitted.body['id']), 'jobs.job.succeeded.v1')).toBe(1);
+    expect(await outboxCount(platform.db.adminUrl, id, 'jobs.job.succeeded.v1')).toBe(1);
     await waitFor(
       async () => {
-        const { body } = await call(`${billing}/v1/billing/balance`, { token: user.token });
-        return body['available'] === 9 && body['reserved'] === 0;
+        const balance = await client.billing.balance();
+        return balance.available === 9 && balance.reserved === 0;
       },
       { description: 'one credit captured and nothing left on hold' },
     );

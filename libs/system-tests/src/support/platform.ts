@@ -45,9 +45,20 @@ export async function startPlatform(options: PlatformOptions) {
   const urlOf = (name: ServiceName) => (options.services.includes(name) ? `http://127.0.0.1:${ports[options.services.indexOf(name)]}` : undefined);
   shared['MCP_BILLING_URL'] ??= urlOf('billing');
   shared['MCP_WEBHOOKS_URL'] ??= urlOf('webhook-delivery');
+<<<<<<< HEAD
   await Promise.all(
     options.services.map(async (name, i) => services.set(name, await startServiceProcess(name, ports[i], envOf(name), options.until, options.startTimeoutMs))),
+=======
+  const started = await Promise.allSettled(
+    options.services.map(async (name, i) => services.set(name, await startServiceProcess(name, ports[i], envOf(name), options.until))),
+>>>>>>> sdk-bench
   );
+  const failed = started.find((outcome) => outcome.status === 'rejected');
+  if (failed) {
+    // Otherwise the services that did start outlive the spec that could not use them.
+    await Promise.all([...services.values()].map((service) => service.kill()));
+    throw failed.reason;
+  }
 
   return {
     db,

@@ -56,7 +56,9 @@ export async function startServiceProcess(
   port: number,
   env: NodeJS.ProcessEnv,
   until: 'ready' | 'live' = 'ready',
-  timeoutMs = 30_000,
+  // Each process compiles its TypeScript as it starts: on a busy 2-core machine that alone has
+  // taken longer than 30 s.
+  timeoutMs = 90_000,
 ): Promise<ServiceProcess> {
   const { child, output, exit } = runServiceCommand(name, { ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}`;
