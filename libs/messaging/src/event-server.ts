@@ -12,6 +12,7 @@ import { lastValueFrom } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import type { AmqpConnection } from './amqp-connection';
 import { EventContext } from './event-context';
+import { describe, parseJson, settle } from './consumed-message';
 import { recordConsumerFailure, recordInInbox } from './inbox';
 import { assertConsumerTopology, type TopologyNames } from './topology';
 
@@ -237,30 +238,4 @@ export class EventServer extends Server implements CustomTransportStrategy {
     const ms = Math.min(500 * 2 ** (deliveryCount - 1), this.options.maxRetryDelayMs ?? 10_000);
     await new Promise((resolve) => setTimeout(resolve, ms * (0.5 + Math.random() / 2)));
   }
-}
-
-function parseJson(content: Buffer): unknown {
-  try {
-    return JSON.parse(content.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Acks and nacks go to the channel the message arrived on. If that channel died meanwhile,
- * the broker will redeliver the message anyway, so there is nothing left to do here.
- */
-function settle(action: () => void): void {
-  try {
-    action();
-  } catch {
-    // channel closed: redelivery (and the inbox) take care of it
-  }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === 'object' && error && 'message' in error) return String(error.message);
-  return String(error);
 }

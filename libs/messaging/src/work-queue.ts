@@ -6,6 +6,7 @@ import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { AmqpConnection } from './amqp-connection';
 import { routingKeyOf } from './dead-letters';
+import { describe, parseJson, settle } from './consumed-message';
 import { assertWorkQueue, type TopologyNames } from './topology';
 
 /** What became of a message: used (ack) or handed back for another consumer (requeue). */
@@ -166,25 +167,4 @@ export class WorkQueue<C extends EventContract> {
       }
     });
   }
-}
-
-function parseJson(content: Buffer): unknown {
-  try {
-    return JSON.parse(content.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-/** A channel that died meanwhile takes its unacked messages back to the queue by itself. */
-function settle(action: () => void): void {
-  try {
-    action();
-  } catch {
-    // channel closed: the broker redelivers
-  }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,11 +4,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Webhook } from 'standardwebhooks';
+import { startRecordingReceiver, type RecordedRequest } from './support/http';
 import { startPlatform, type Platform } from './support/platform';
 import { newSdkClient, PASSWORD } from './support/sdk';
 import { REPO_ROOT, runNodeScript } from './support/service-process';
@@ -16,20 +15,15 @@ import { REPO_ROOT, runNodeScript } from './support/service-process';
 /** The client SDK and the MCP server against the whole platform, each service its own process. */
 describe('the client SDK and the MCP server against the running platform', () => {
   let platform: Platform;
-  const received: { headers: IncomingHttpHeaders; body: string }[] = [];
-  const receiver = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-    response.writeHead(204).end();
-  });
+  let receiver: Awaited<ReturnType<typeof startRecordingReceiver>>;
   let receiverUrl: string;
+  let received: RecordedRequest[];
   let vendorPort: number;
   const demoVendor = JSON.parse(readFileSync(resolve(REPO_ROOT, 'demo/vendor.json'), 'utf8'));
 
   beforeAll(async () => {
-    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
-    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+    receiver = await startRecordingReceiver();
+    ({ url: receiverUrl, received } = receiver);
     [vendorPort] = await freePorts(1);
     // What `npm start` configures by default for the demo, with the demo vendor on a free port.
     const vendor = { baseUrl: `http://127.0.0.1:${vendorPort}/${demoVendor.name}`, mode: demoVendor.mode, secret: demoVendor.secret, rateLimit: demoVendor.rateLimit };
@@ -46,8 +40,7 @@ describe('the client SDK and the MCP server against the running platform', () =>
     });
   }, 120_000);
   afterAll(async () => {
-    receiver.closeAllConnections();
-    receiver.close();
+    receiver?.close();
     await platform?.stop();
   });
 

@@ -1,10 +1,9 @@
 import { freePorts, uniqueName, waitFor } from '@conveyor/testing';
 import { mkdirSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startConsoleProcess, type ConsoleProcess } from './support/console-process';
+import { startRecordingReceiver, type RecordedRequest } from './support/http';
 import { startPlatform, type Platform } from './support/platform';
 import { REPO_ROOT, SYSTEM_TEST_ADMIN_EMAIL } from './support/service-process';
 
@@ -27,19 +26,14 @@ describe('the web console in a browser', () => {
   let consoleProcess: ConsoleProcess;
   let browser: Browser;
   let page: Page;
-  const received: { headers: IncomingHttpHeaders; body: string }[] = [];
-  const receiver = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-    response.writeHead(204).end();
-  });
+  let receiver: Awaited<ReturnType<typeof startRecordingReceiver>>;
   let receiverUrl: string;
+  let received: RecordedRequest[];
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
-    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+    receiver = await startRecordingReceiver();
+    ({ url: receiverUrl, received } = receiver);
     platform = await startPlatform({
       services: ['auth', 'user', 'billing', 'jobs', 'webhook-delivery'],
       env: { WEBHOOKS_ALLOW_HTTP: 'true', WEBHOOKS_ALLOW_LOOPBACK: 'true' },
@@ -56,8 +50,7 @@ describe('the web console in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     await consoleProcess?.stop();
-    receiver.closeAllConnections();
-    receiver.close();
+    receiver?.close();
     await platform?.stop();
   });
 

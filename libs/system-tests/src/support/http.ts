@@ -1,4 +1,7 @@
 /** Minimal JSON-over-HTTP calls, for specs about the HTTP surface itself; specs that act as a client use the SDK (support/sdk.ts). */
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 export async function call(
   url: string,
   init: { method?: string; body?: unknown; token?: string } = {},
@@ -22,4 +25,29 @@ export async function registerAndLogin(authUrl: string, email = `user-${Date.now
   if (registered.status !== 201) throw new Error(`register answered ${registered.status}: ${JSON.stringify(registered.body)}`);
   const login = await call(`${authUrl}/v1/auth/login`, { body: { email, password } });
   return { id: String(registered.body['id']), email, token: String(login.body['accessToken']) };
+}
+
+export interface RecordedRequest {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A loopback webhook receiver that answers 204 and keeps every request it got, in order. */
+export async function startRecordingReceiver(): Promise<{ url: string; received: RecordedRequest[]; close(): void }> {
+  const received: RecordedRequest[] = [];
+  const server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+    response.writeHead(204).end();
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    received,
+    close() {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
 }

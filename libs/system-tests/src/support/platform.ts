@@ -10,8 +10,6 @@ export interface PlatformOptions {
   env?: NodeJS.ProcessEnv;
   /** Wait for each service to be live only, not ready (e.g. when the broker is down). */
   until?: 'ready' | 'live';
-  /** How long each service may take to start (default 30 s). */
-  startTimeoutMs?: number;
 }
 
 /**
@@ -45,13 +43,8 @@ export async function startPlatform(options: PlatformOptions) {
   const urlOf = (name: ServiceName) => (options.services.includes(name) ? `http://127.0.0.1:${ports[options.services.indexOf(name)]}` : undefined);
   shared['MCP_BILLING_URL'] ??= urlOf('billing');
   shared['MCP_WEBHOOKS_URL'] ??= urlOf('webhook-delivery');
-<<<<<<< HEAD
-  await Promise.all(
-    options.services.map(async (name, i) => services.set(name, await startServiceProcess(name, ports[i], envOf(name), options.until, options.startTimeoutMs))),
-=======
   const started = await Promise.allSettled(
     options.services.map(async (name, i) => services.set(name, await startServiceProcess(name, ports[i], envOf(name), options.until))),
->>>>>>> sdk-bench
   );
   const failed = started.find((outcome) => outcome.status === 'rejected');
   if (failed) {
