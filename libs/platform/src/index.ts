@@ -21,7 +21,7 @@ export { rateLimitTableSql } from './rate-limit/rate-limit-table';
 export { PostgresRateLimiter, rateLimitHeaders } from './rate-limit/rate-limiter';
 export type { RateLimitPolicy, RateLimitState } from './rate-limit/rate-limiter';
 export { RateLimitModule } from './rate-limit/rate-limit.module';
-export { ApiJoiBody, SECURITY_SCHEMES } from './api-docs/openapi-document';
+export { ApiJoiBody, ApiMultipartBody, SECURITY_SCHEMES } from './api-docs/openapi-document';
 export type { ApiDocsDefinition } from './api-docs/openapi-document';
 export { joiToJsonSchema } from './api-docs/joi-json-schema';
 export { API_DOCS_PATHS } from './api-docs/setup-api-docs';

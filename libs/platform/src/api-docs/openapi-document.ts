@@ -1,4 +1,4 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import { SetMetadata, type INestApplication, type Type } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { ApiBody } from '@nestjs/swagger';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
@@ -7,7 +7,7 @@ import { AdminRoleGuard } from '../access-token/role.guard';
 import { AccessTokenGuard } from '../http/access-token.guard';
 import { joiToJsonSchema, type JsonSchema } from './joi-json-schema';
 import { PROBLEM_DETAILS_SCHEMA } from './problem-details.schema';
-import { collectRouteFacts, operationIdOf, type RouteFacts } from './route-facts';
+import { collectRouteFacts, MULTIPART_BODY, operationIdOf, type MultipartBody, type RouteFacts } from './route-facts';
 
 /** How a service describes itself in its OpenAPI document. */
 export interface ApiDocsDefinition {
@@ -43,6 +43,9 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as 
 /** `@Body(new JoiPipe(…))` is read by itself; a body validated inside the handler names its schema with this. */
 export const ApiJoiBody = (schema: Schema, example?: unknown) =>
   ApiBody({ schema: { ...joiToJsonSchema(schema), ...(example === undefined ? {} : { examples: [example] }) } as object });
+
+/** A route that also takes its body as `multipart/form-data` (e.g. with a file) documents that form with this. */
+export const ApiMultipartBody = (body: MultipartBody) => SetMetadata(MULTIPART_BODY, body);
 
 /**
  * The service's OpenAPI 3.1 document, built from its controllers: routes by `@nestjs/swagger`,
@@ -87,7 +90,7 @@ interface Operation {
   operationId?: string;
   tags?: string[];
   parameters?: { name: string; in: string; required?: boolean; schema?: JsonSchema; description?: string }[];
-  requestBody?: { content?: Record<string, { schema?: JsonSchema }>; required?: boolean };
+  requestBody?: { content?: Record<string, { schema?: JsonSchema; encoding?: MultipartBody['encoding'] }>; required?: boolean };
   responses: Record<string, { description: string; content?: Record<string, unknown> }>;
   security?: Record<string, string[]>[];
 }
@@ -100,6 +103,10 @@ function describeOperation(op: Operation, path: string, facts: RouteFacts | unde
 
   if (facts?.body) {
     op.requestBody = { required: true, content: { 'application/json': { schema: joiToJsonSchema(facts.body) } } };
+  }
+  if (facts?.multipart) {
+    op.requestBody ??= { required: true };
+    op.requestBody.content = { ...op.requestBody.content, 'multipart/form-data': facts.multipart };
   }
   // Reflected `@Query()`/`@Param()` objects become one parameter per field of their joi schema.
   const parameters = (op.parameters ?? []).filter(

@@ -11,7 +11,17 @@ export interface RouteFacts {
   body?: Schema;
   query?: Schema;
   params?: Schema;
+  /** The `multipart/form-data` form of the body, when the route also takes one. */
+  multipart?: MultipartBody;
 }
+
+/** A body's `multipart/form-data` form: the parts' schema and how each part is encoded. */
+export interface MultipartBody {
+  schema: Record<string, unknown>;
+  encoding?: Record<string, { contentType: string }>;
+}
+
+export const MULTIPART_BODY = 'conveyor:api-multipart-body';
 
 interface RouteArgument {
   index: number;
@@ -44,7 +54,7 @@ export function operationIdOf(controller: string, method: string): string {
 function factsOf(controller: Type, method: string, handler: object): RouteFacts {
   const guards = [...(Reflect.getMetadata(GUARDS_METADATA, controller) ?? []), ...(Reflect.getMetadata(GUARDS_METADATA, handler) ?? [])];
   const args: Record<string, RouteArgument> = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) ?? {};
-  const facts: RouteFacts = { guards };
+  const facts: RouteFacts = { guards, multipart: Reflect.getMetadata(MULTIPART_BODY, handler) };
   for (const [key, arg] of Object.entries(args)) {
     const schema = arg.pipes?.find((pipe): pipe is JoiPipe<unknown> => pipe instanceof JoiPipe)?.schema;
     if (!schema || arg.data !== undefined) continue;

@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, Post, Req, Res, UploadedFile, UseGuards, UseInterceptors } from '@nestjs/common';
-import { ApiJoiBody, JoiPipe } from '@conveyor/platform';
+import { ApiJoiBody, ApiMultipartBody, JoiPipe } from '@conveyor/platform';
 import { ApiResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
@@ -9,7 +9,7 @@ import { idempotencyOf } from './idempotency-key';
 import { JobUploadInterceptor } from './job-upload.interceptor';
 import { bodyOfMultipart } from './multipart-fields';
 import { SubmitJobHandler, type JobUpload } from './submit-job.handler';
-import { submitJobRequest } from './submit-job.request';
+import { submitJobMultipartBody, submitJobRequest } from './submit-job.request';
 
 @Controller('v1/jobs')
 @UseGuards(ClientAuthGuard)
@@ -30,6 +30,7 @@ export class SubmitJobHttpController {
     webhookUrl: 'https://client.example.com/hooks/conveyor',
     metadata: { orderId: '1042' },
   })
+  @ApiMultipartBody(submitJobMultipartBody)
   @ApiResponse({
     status: 202,
     description: 'Accepted as `pending`; `Location` names the job. A repeated `Idempotency-Key` replays the first answer.',

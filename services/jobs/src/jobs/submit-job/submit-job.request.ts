@@ -21,3 +21,23 @@ export const submitJobRequest = Joi.object<SubmitJobRequest>({
 })
   .required()
   .prefs({ convert: false });
+
+/**
+ * The same submission as `multipart/form-data`, for a job type that takes a file: the fields as
+ * text parts (`input` and `metadata` as JSON text) and the file in the part `file`.
+ */
+export const submitJobMultipartBody = {
+  schema: {
+    type: 'object',
+    required: ['type', 'input'],
+    properties: {
+      type: { type: 'string', minLength: 1, maxLength: 64, examples: ['image.transform'] },
+      input: { type: 'string', contentMediaType: 'application/json', description: 'The job input as JSON text.' },
+      webhookUrl: { type: 'string', format: 'uri', maxLength: 2048 },
+      metadata: { type: 'string', contentMediaType: 'application/json', description: 'String values by key, as JSON text.' },
+      file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'The file the job works on (e.g. a PNG or JPEG).' },
+    },
+    additionalProperties: false,
+  },
+  encoding: { input: { contentType: 'application/json' }, metadata: { contentType: 'application/json' } },
+};
