@@ -174,6 +174,12 @@ export class JobWorker {
     });
   }
 
+  /** A claim round for one client, served with the tokens (none need be waiting). */
+  private claimFor(userId: string): void {
+    if (!this.tokens.has(userId)) this.tokens.set(userId, []);
+    this.pump();
+  }
+
   private free(): number {
     return this.state === 'running' ? this.options.concurrency - this.runs.size : 0;
   }
@@ -210,7 +216,7 @@ export class JobWorker {
       this.tokens.delete(userId);
       try {
         const claimedAt = performance.now();
-        const claimed = await context.with(waiting[0].trace, () => this.claimer.claim(userId, this.free()));
+        const claimed = await context.with(waiting[0]?.trace ?? ROOT_CONTEXT, () => this.claimer.claim(userId, this.free()));
         for (const job of claimed) this.launch(job, claimedAt);
         for (const waiter of waiting) waiter.resolve('done');
       } catch (error) {
@@ -235,8 +241,9 @@ export class JobWorker {
   }
 
   /**
-   * No local claim when a run ends: the transaction that ended it wrote a token for its client,
-   * and the room it leaves here resumes this worker's subscription.
+   * When a run ends, the slot it held is free at once, so this worker claims the client's next
+   * job itself rather than waiting for the token that the run's last transaction wrote to come
+   * back through the outbox and the broker (that token still lets other workers take over).
    */
   private launch(job: JobRow, heldSince: number): void {
     const run: Run = { job, controller: new AbortController(), heldSince };
@@ -247,6 +254,7 @@ export class JobWorker {
       .finally(() => {
         this.runs.delete(job.id);
         this.updateTokenFlow();
+        this.claimFor(job.user_id);
       });
   }
 
