@@ -1,13 +1,7 @@
 import { createEvent, UserDeletedV1 } from '@conveyor/contracts';
 import {
-  FUZZ_TIMEOUT_MS,
-  fuzzRefusedRoutes,
-  fuzzRoutes,
-  fuzzQueue,
-  fuzzRuns,
-  inboxHolds,
+  itFuzzesTheService,
   refusedTokens,
-  snapshotSchema,
   startServiceUnderTest,
   type FuzzCredentials,
   type FuzzRoute,
@@ -56,28 +50,15 @@ describe('auth HTTP API and event queue under fuzzing (seeded; FUZZ_RUNS scales 
 
   afterAll(() => auth?.close());
 
-  it('leaves the database unchanged when it refuses requests', async () => {
-    await fuzzRefusedRoutes(auth.url, routes, credentials, fuzzRuns(60, 0.04), () => snapshotSchema(auth.sql, 'auth'));
-  }, FUZZ_TIMEOUT_MS);
-
-  it('never answers 5xx and answers every client mistake with a problem document', async () => {
-    await fuzzRoutes(auth.url, routes, credentials, fuzzRuns(150, 0.16));
-    expect((await auth.request('GET', '/health/live')).status).toBe(200);
-  }, FUZZ_TIMEOUT_MS);
-
-  it('dead-letters hostile messages at once and keeps consuming', async () => {
-    await fuzzQueue(
-      {
-        names: auth.names,
-        types: ['jobs.api_key.used.v1', 'users.user.deleted.v1'],
-        applies: async () => {
-          const id = randomUUID();
-          const event = createEvent(UserDeletedV1, { source: '/conveyor/users', subject: id, data: { ...UserDeletedV1.example, userId: id } });
-          await auth.publish(event);
-          await inboxHolds(auth.sql, 'auth', event);
-        },
-      },
-      fuzzRuns(25, 0.04),
-    );
-  }, FUZZ_TIMEOUT_MS);
+  itFuzzesTheService(() => ({
+    service: auth,
+    schema: 'auth',
+    routes,
+    credentials,
+    consumes: ['jobs.api_key.used.v1', 'users.user.deleted.v1'],
+    validEvent: () => {
+      const id = randomUUID();
+      return createEvent(UserDeletedV1, { source: '/conveyor/users', subject: id, data: { ...UserDeletedV1.example, userId: id } });
+    },
+  }));
 });

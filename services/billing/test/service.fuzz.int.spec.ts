@@ -1,13 +1,7 @@
 import {
-  FUZZ_TIMEOUT_MS,
-  fuzzRefusedRoutes,
-  fuzzRoutes,
-  fuzzQueue,
-  fuzzRuns,
-  inboxHolds,
+  itFuzzesTheService,
   refusedTokens,
   signAccessToken,
-  snapshotSchema,
   type FuzzCredentials,
   type FuzzRoute,
 } from '@conveyor/service-testing';
@@ -46,28 +40,12 @@ describe('billing HTTP API and event queue under fuzzing (seeded; FUZZ_RUNS scal
 
   afterAll(() => billing?.close());
 
-  it('leaves the database unchanged when it refuses requests', async () => {
-    await fuzzRefusedRoutes(billing.service.url, routes, credentials, fuzzRuns(60, 0.04), () => snapshotSchema(billing.service.sql, 'billing'));
-  }, FUZZ_TIMEOUT_MS);
-
-  it('never answers 5xx and answers every client mistake with a problem document', async () => {
-    await fuzzRoutes(billing.service.url, routes, credentials, fuzzRuns(150, 0.16));
-    expect((await billing.service.request('GET', '/health/live')).status).toBe(200);
-  }, FUZZ_TIMEOUT_MS);
-
-  it('dead-letters hostile messages at once and keeps consuming', async () => {
-    await fuzzQueue(
-      {
-        names: billing.service.names,
-        types: ['auth.user.registered.v1', 'users.user.deleted.v1', 'jobs.job.submitted.v1', 'jobs.job.succeeded.v1', 'jobs.job.failed.v1', 'jobs.job.canceled.v1', 'jobs.job.rejected.v1'],
-        applies: async () => {
-          const id = randomUUID();
-          const event = registration(id);
-          await billing.service.publish(event);
-          await inboxHolds(billing.service.sql, 'billing', event);
-        },
-      },
-      fuzzRuns(25, 0.04),
-    );
-  }, FUZZ_TIMEOUT_MS);
+  itFuzzesTheService(() => ({
+    service: billing.service,
+    schema: 'billing',
+    routes,
+    credentials,
+    consumes: ['auth.user.registered.v1', 'users.user.deleted.v1', 'jobs.job.submitted.v1', 'jobs.job.succeeded.v1', 'jobs.job.failed.v1', 'jobs.job.canceled.v1', 'jobs.job.rejected.v1'],
+    validEvent: () => registration(randomUUID()),
+  }));
 });

@@ -1,12 +1,6 @@
 import {
-  FUZZ_TIMEOUT_MS,
-  fuzzRefusedRoutes,
-  fuzzRoutes,
-  fuzzQueue,
-  fuzzRuns,
-  inboxHolds,
+  itFuzzesTheService,
   refusedTokens,
-  snapshotSchema,
   startServiceUnderTest,
   type FuzzCredentials,
   type FuzzRoute,
@@ -70,28 +64,12 @@ describe('jobs HTTP API and event queue under fuzzing (seeded; FUZZ_RUNS scales 
 
   afterAll(() => jobs?.close());
 
-  it('leaves the database unchanged when it refuses requests', async () => {
-    await fuzzRefusedRoutes(jobs.url, routes, credentials, fuzzRuns(60, 0.04), () => snapshotSchema(jobs.sql, 'jobs'));
-  }, FUZZ_TIMEOUT_MS);
-
-  it('never answers 5xx and answers every client mistake with a problem document', async () => {
-    await fuzzRoutes(jobs.url, routes, credentials, fuzzRuns(150, 0.16));
-    expect((await jobs.request('GET', '/health/live')).status).toBe(200);
-  }, FUZZ_TIMEOUT_MS);
-
-  it('dead-letters hostile messages at once and keeps consuming', async () => {
-    await fuzzQueue(
-      {
-        names: jobs.names,
-        types: ['auth.api_key.created.v1', 'auth.api_key.revoked.v1', 'billing.credits.reserved.v1', 'billing.credits.rejected.v1', 'billing.account.plan_changed.v1', 'users.user.deleted.v1'],
-        applies: async () => {
-          const id = randomUUID();
-          const event = apiKeyCreated(randomUUID(), id, newKey());
-          await jobs.publish(event);
-          await inboxHolds(jobs.sql, 'jobs', event);
-        },
-      },
-      fuzzRuns(25, 0.04),
-    );
-  }, FUZZ_TIMEOUT_MS);
+  itFuzzesTheService(() => ({
+    service: jobs,
+    schema: 'jobs',
+    routes,
+    credentials,
+    consumes: ['auth.api_key.created.v1', 'auth.api_key.revoked.v1', 'billing.credits.reserved.v1', 'billing.credits.rejected.v1', 'billing.account.plan_changed.v1', 'users.user.deleted.v1'],
+    validEvent: () => apiKeyCreated(randomUUID(), randomUUID(), newKey()),
+  }));
 });

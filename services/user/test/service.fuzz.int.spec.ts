@@ -1,14 +1,8 @@
 import { createEvent, UserRegisteredV1 } from '@conveyor/contracts';
 import {
-  FUZZ_TIMEOUT_MS,
-  fuzzRefusedRoutes,
-  fuzzRoutes,
-  fuzzQueue,
-  fuzzRuns,
-  inboxHolds,
+  itFuzzesTheService,
   refusedTokens,
   signAccessToken,
-  snapshotSchema,
   startServiceUnderTest,
   type FuzzCredentials,
   type FuzzRoute,
@@ -54,30 +48,16 @@ describe('user HTTP API and event queue under fuzzing (seeded; FUZZ_RUNS scales 
 
   afterAll(() => user?.close());
 
-  it('leaves the database unchanged when it refuses requests', async () => {
-    await fuzzRefusedRoutes(user.url, [...routes, { method: 'DELETE', path: '/v1/users/me', auth: true }], credentials, fuzzRuns(60, 0.04), () =>
-      snapshotSchema(user.sql, 'users'),
-    );
-  }, FUZZ_TIMEOUT_MS);
-
-  it('never answers 5xx and answers every client mistake with a problem document', async () => {
-    await fuzzRoutes(user.url, routes, credentials, fuzzRuns(150, 0.16));
-    expect((await user.request('GET', '/health/live')).status).toBe(200);
-  }, FUZZ_TIMEOUT_MS);
-
-  it('dead-letters hostile messages at once and keeps consuming', async () => {
-    await fuzzQueue(
-      {
-        names: user.names,
-        types: ['auth.user.registered.v1', 'user.created'],
-        applies: async () => {
-          const id = randomUUID();
-          const event = createEvent(UserRegisteredV1, { source: '/conveyor/auth', subject: id, data: { userId: id, email: `probe-${id}@example.com`, name: 'Probe', registeredAt: new Date().toISOString() } });
-          await user.publish(event);
-          await inboxHolds(user.sql, 'users', event);
-        },
-      },
-      fuzzRuns(25, 0.04),
-    );
-  }, FUZZ_TIMEOUT_MS);
+  itFuzzesTheService(() => ({
+    service: user,
+    schema: 'users',
+    routes,
+    refusedOnlyRoutes: [{ method: 'DELETE', path: '/v1/users/me', auth: true }],
+    credentials,
+    consumes: ['auth.user.registered.v1', 'user.created'],
+    validEvent: () => {
+      const id = randomUUID();
+      return createEvent(UserRegisteredV1, { source: '/conveyor/auth', subject: id, data: { userId: id, email: `probe-${id}@example.com`, name: 'Probe', registeredAt: new Date().toISOString() } });
+    },
+  }));
 });

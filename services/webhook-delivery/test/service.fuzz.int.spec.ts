@@ -1,13 +1,7 @@
 import {
-  FUZZ_TIMEOUT_MS,
-  fuzzRefusedRoutes,
-  fuzzRoutes,
-  fuzzQueue,
-  fuzzRuns,
-  inboxHolds,
+  itFuzzesTheService,
   refusedTokens,
   signAccessToken,
-  snapshotSchema,
   type FuzzCredentials,
   type FuzzRoute,
 } from '@conveyor/service-testing';
@@ -35,7 +29,7 @@ describe('webhook-delivery HTTP API and event queue under fuzzing (seeded; FUZZ_
         const rows = await webhooks.sql<{ id: string }>(
           `SELECT m.id FROM webhooks.messages m WHERE NOT EXISTS (SELECT 1 FROM webhooks.deliveries d WHERE d.message_id = m.id AND d.status = 'pending')`,
         );
-        return rows.length > 0 && rows;
+      return rows.length > 0 && rows;
       },
       { description: 'the message to be delivered and exhausted' },
     );
@@ -65,28 +59,12 @@ describe('webhook-delivery HTTP API and event queue under fuzzing (seeded; FUZZ_
 
   afterAll(() => webhooks?.close());
 
-  it('leaves the database unchanged when it refuses requests', async () => {
-    await fuzzRefusedRoutes(webhooks.url, routes, credentials, fuzzRuns(60, 0.04), () => snapshotSchema(webhooks.sql, 'webhooks'));
-  }, FUZZ_TIMEOUT_MS);
-
-  it('never answers 5xx and answers every client mistake with a problem document', async () => {
-    await fuzzRoutes(webhooks.url, routes, credentials, fuzzRuns(150, 0.16));
-    expect((await webhooks.request('GET', '/health/live')).status).toBe(200);
-  }, FUZZ_TIMEOUT_MS);
-
-  it('dead-letters hostile messages at once and keeps consuming', async () => {
-    await fuzzQueue(
-      {
-        names: webhooks.names,
-        types: ['jobs.job.succeeded.v1', 'jobs.job.failed.v1', 'jobs.job.canceled.v1', 'jobs.job.rejected.v1', 'jobs.job.submitted.v1', 'billing.credits.reserved.v1', 'auth.api_key.created.v1'],
-        applies: async () => {
-          const id = randomUUID();
-          const event = jobEvent('succeeded', id);
-          await webhooks.publish(event);
-          await inboxHolds(webhooks.sql, 'webhooks', event);
-        },
-      },
-      fuzzRuns(25, 0.04),
-    );
-  }, FUZZ_TIMEOUT_MS);
+  itFuzzesTheService(() => ({
+    service: webhooks,
+    schema: 'webhooks',
+    routes,
+    credentials,
+    consumes: ['jobs.job.succeeded.v1', 'jobs.job.failed.v1', 'jobs.job.canceled.v1', 'jobs.job.rejected.v1', 'jobs.job.submitted.v1', 'billing.credits.reserved.v1', 'auth.api_key.created.v1'],
+    validEvent: () => jobEvent('succeeded', randomUUID()),
+  }));
 });

@@ -6,3 +6,5 @@ export type { FuzzCredentials, FuzzRoute, RawRequest } from './hostile-requests'
 export { deeplyNested, hostileString, hostileValue, INVALID_UUIDS, malformedJson, SQL_INJECTION_PROBES, UNICODE_EDGE_CASES } from './hostile-values';
 export { fuzzQueue, hostileMessage, inboxHolds } from './hostile-messages';
 export type { HostileMessage, QueueUnderFuzz } from './hostile-messages';
+export { itFuzzesTheService } from './service-fuzz-suite';
+export type { ServiceFuzzTarget } from './service-fuzz-suite';
