@@ -2,12 +2,14 @@ import { UnauthenticatedError, type Principal } from '@conveyor/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /**
- * Serialises, until the transaction ends, everything this service does for one user's events:
- * an event handled alongside the user's deletion either commits first (and the deletion drops
- * what it queued) or waits and then sees the deletion. Take it before `isDeletedUser`.
+ * Orders a user's events against the user's deletion, until the transaction ends: an event
+ * handled alongside the deletion either commits first (and the deletion drops what it queued)
+ * or waits and then sees the deletion. Events take the lock shared, so they never wait for
+ * each other; the deletion takes it exclusive. Take it before `isDeletedUser`.
  */
-export async function lockUser(manager: EntityManager, userId: string): Promise<void> {
-  await manager.query(`SELECT pg_advisory_xact_lock(hashtext('webhooks.user'), hashtext($1))`, [userId]);
+export async function lockUser(manager: EntityManager, userId: string, mode: 'event' | 'deletion'): Promise<void> {
+  const lock = mode === 'event' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+  await manager.query(`SELECT ${lock}(hashtext('webhooks.user'), hashtext($1))`, [userId]);
 }
 
 /** Whether the user's account was deleted (their events and tokens are refused then). */

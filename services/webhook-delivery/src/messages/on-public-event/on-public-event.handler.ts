@@ -29,7 +29,7 @@ export class OnPublicEventHandler {
   async handle(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
     const { manager } = context;
     const data = event.data as { userId: string; webhookUrl?: string | null };
-    await lockUser(manager, data.userId);
+    await lockUser(manager, data.userId, 'event');
     if (await isDeletedUser(manager, data.userId)) return;
     const endpoints = await queryRows<{ id: string }>(
       manager,

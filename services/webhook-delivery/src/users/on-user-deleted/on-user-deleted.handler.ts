@@ -17,7 +17,7 @@ export class OnUserDeletedHandler {
   @EventPattern(UserDeletedV1.type)
   async handle(@Payload() event: EventOf<typeof UserDeletedV1>, @Ctx() { manager }: EventContext): Promise<void> {
     const { userId, deletedAt } = event.data;
-    await lockUser(manager, userId);
+    await lockUser(manager, userId, 'deletion');
     await manager.query(`INSERT INTO webhooks.deleted_users (user_id, deleted_at) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING`, [
       userId,
       deletedAt,
