@@ -26,10 +26,17 @@ export interface AppendedEntry {
  */
 export async function appendEntry(manager: EntityManager, userId: string, entry: NewEntry): Promise<AppendedEntry> {
   const id = randomUUID();
-  const [{ created_at: createdAt }] = await queryRows<{ created_at: Date }>(
+  // One statement, one round trip: callers hold the account's lock while this runs.
+  const [appended] = await queryRows<{ created_at: Date; available: number; reserved: number }>(
     manager,
-    `INSERT INTO "billing"."ledger_entries" (id, user_id, kind, amount, held, job_id, payment_id, reservation_id, note)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at`,
+    `WITH entry AS (
+       INSERT INTO "billing"."ledger_entries" (id, user_id, kind, amount, held, job_id, payment_id, reservation_id, note)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at
+     ), balances AS (
+       UPDATE "billing"."accounts" SET available = available + $4, reserved = reserved + $5, updated_at = now()
+        WHERE user_id = $2 RETURNING available, reserved
+     )
+     SELECT entry.created_at, balances.available, balances.reserved FROM entry, balances`,
     [
       id,
       userId,
@@ -42,11 +49,5 @@ export async function appendEntry(manager: EntityManager, userId: string, entry:
       entry.note ?? null,
     ],
   );
-  const [balances] = await queryRows<{ available: number; reserved: number }>(
-    manager,
-    `UPDATE "billing"."accounts" SET available = available + $2, reserved = reserved + $3, updated_at = now()
-     WHERE user_id = $1 RETURNING available, reserved`,
-    [userId, entry.amount, entry.held],
-  );
-  return { id, createdAt, ...balances };
+  return { id, createdAt: appended.created_at, available: appended.available, reserved: appended.reserved };
 }

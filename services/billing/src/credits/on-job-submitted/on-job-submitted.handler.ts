@@ -24,6 +24,8 @@ export class OnJobSubmittedHandler {
   @EventPattern(JobSubmittedV1.type)
   async handle(@Payload() event: EventOf<typeof JobSubmittedV1>, @Ctx() { manager }: EventContext): Promise<void> {
     const { jobId, userId, type } = event.data;
+    // Read before the lock: prices are not the account's, and the lock is held as briefly as can be.
+    const cost = await costOf(manager, type);
     const account = await lockAccount(manager, userId);
     // Registration and submission travel separately; retrying gives the account time to open.
     if (!account) throw new AccountNotOpenedYetError(userId);
@@ -32,7 +34,6 @@ export class OnJobSubmittedHandler {
     // Already held: the same submission published again under another event id.
     if (await reservationOf(manager, jobId)) return;
 
-    const cost = await costOf(manager, type);
     if (account.closedAt || account.available < cost) {
       const rejection = {
         jobId,
