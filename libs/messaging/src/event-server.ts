@@ -12,6 +12,7 @@ import { lastValueFrom } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import type { AmqpConnection } from './amqp-connection';
 import { EventContext } from './event-context';
+import type { EventPrefilter } from './event-prefilter';
 import { describe, parseJson, settle } from './consumed-message';
 import { recordConsumerFailure, recordInInbox } from './inbox';
 import { assertConsumerTopology, type TopologyNames } from './topology';
@@ -28,14 +29,17 @@ export interface EventServerOptions {
   prefetch?: number;
   /** Longest pause before a failed message is handed back for another delivery. */
   maxRetryDelayMs?: number;
+  /** Acks events that cannot concern this service without a transaction (see EventPrefilter). */
+  prefilter?: EventPrefilter;
 }
 
-type Outcome = 'APPLIED' | 'ALREADY_PROCESSED' | 'DEAD_LETTERED' | 'RETRY';
+type Outcome = 'APPLIED' | 'ALREADY_PROCESSED' | 'SKIPPED' | 'DEAD_LETTERED' | 'RETRY';
 
 /** The outcome label of `conveyor_events_consumed_total`. */
 const OUTCOME_LABELS: Record<Outcome, string> = {
   APPLIED: 'applied',
   ALREADY_PROCESSED: 'duplicate',
+  SKIPPED: 'skipped',
   DEAD_LETTERED: 'dead_lettered',
   RETRY: 'retry',
 };
@@ -47,6 +51,7 @@ const OUTCOME_LABELS: Record<Outcome, string> = {
  *   message is rejected without requeue, i.e. dead-lettered at once;
  * - the handler runs in a Postgres transaction that also inserts the inbox row, so a
  *   redelivered event is skipped, and its outbox writes commit with its effects;
+ * - events the service's prefilter says cannot concern it are acked without a transaction;
  * - the message is acked only after that commit; if the process dies in between, the
  *   broker redelivers and the inbox turns the second delivery into a no-op;
  * - a failing handler's message is requeued after a short pause; the queue's delivery
@@ -156,7 +161,7 @@ export class EventServer extends Server implements CustomTransportStrategy {
       parent,
       async (span) => {
         try {
-          const outcome = await this.applyThroughOutages(event, deliveryCount, handler);
+          const outcome = (await this.concernsUs(event)) ? await this.applyThroughOutages(event, deliveryCount, handler) : 'SKIPPED';
           span.setAttribute(Attr.inboxOutcome, outcome);
           settle(() => channel.ack(msg));
           return outcome;
@@ -175,6 +180,11 @@ export class EventServer extends Server implements CustomTransportStrategy {
         }
       },
     );
+  }
+
+  private async concernsUs(event: EventEnvelope): Promise<boolean> {
+    const { prefilter } = this.options;
+    return !prefilter || prefilter.concerns(event).catch(() => true);
   }
 
   /** Keeps why a delivery failed, for the dead-letter tools; a failure to record it is only logged. */

@@ -4,6 +4,7 @@ export { EventContext } from './event-context';
 export { EventPublisher } from './event-publisher';
 export { EventServer } from './event-server';
 export type { EventServerOptions } from './event-server';
+export type { EventPrefilter } from './event-prefilter';
 export { consumerFailuresTableSql, inboxTableSql, recordConsumerFailure, recordInInbox } from './inbox';
 export type { InboxOutcome } from './inbox';
 export { MessagingModule, TOPOLOGY_NAMES } from './messaging.module';

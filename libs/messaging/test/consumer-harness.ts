@@ -5,7 +5,7 @@ import { UserRegisteredV1, type EventOf } from '@conveyor/contracts';
 import { dataSourceOptions } from '@conveyor/persistence';
 import { createTestDatabase, deleteBrokerObjects, TEST_AMQP_URL, uniqueName, waitFor, type TestDatabase } from '@conveyor/testing';
 import { DataSource, EventSubscriber, type EntitySubscriberInterface } from 'typeorm';
-import { AmqpConnection, consumerFailuresTableSql, EventContext, EventPublisher, EventServer, inboxTableSql, topologyNames } from '../src';
+import { AmqpConnection, consumerFailuresTableSql, EventContext, EventPublisher, EventServer, inboxTableSql, topologyNames, type EventPrefilter } from '../src';
 
 /** What the recording handler does for an event, chosen by the event's email. */
 export type Behaviour = (event: EventOf<typeof UserRegisteredV1>, context: EventContext) => Promise<void> | void;
@@ -31,7 +31,9 @@ class RecordingHandler {
  * A consumer service in miniature: its own database (the auth schema, an inbox and an
  * `effects` table), its own exchange and queues, and an EventServer hosting RecordingHandler.
  */
-export async function startConsumerHarness(options: { deliveryLimit?: number; databaseServerUrl?: string } = {}) {
+export async function startConsumerHarness(
+  options: { deliveryLimit?: number; databaseServerUrl?: string; prefilter?: EventPrefilter } = {},
+) {
   const db: TestDatabase = await createTestDatabase({ serverUrl: options.databaseServerUrl });
   const afterCommit: { current?: () => void } = {};
   @EventSubscriber()
@@ -60,6 +62,7 @@ export async function startConsumerHarness(options: { deliveryLimit?: number; da
     consumer: 'recorder',
     deliveryLimit: options.deliveryLimit ?? 3,
     maxRetryDelayMs: 50,
+    prefilter: options.prefilter,
   });
 
   @Module({ controllers: [RecordingHandler], providers: [{ provide: BEHAVIOUR, useValue: behaviour }] })
@@ -81,6 +84,8 @@ export async function startConsumerHarness(options: { deliveryLimit?: number; da
     afterCommit,
     /** Stops the consumer the way a service's shutdown does. */
     stopConsuming: () => app.close(),
+    /** Whether the inbox holds the event. */
+    inInbox: async (eventId: string) => (await dataSource.query('SELECT 1 FROM auth.inbox WHERE event_id = $1', [eventId])).length > 0,
     /** Applied effects of one event id. */
     effectsOf: async (eventId: string) =>
       Number((await dataSource.query('SELECT count(*) AS n FROM auth.effects WHERE event_id = $1', [eventId]))[0].n),

@@ -1,4 +1,4 @@
-import { createEvent, UserRegisteredV1 } from '@conveyor/contracts';
+import { createEvent, UserRegisteredV1, type EventEnvelope } from '@conveyor/contracts';
 import { Attr } from '@conveyor/tracing';
 import { startInMemoryTracing, TEST_AMQP_URL, waitFor, type InMemoryTracing } from '@conveyor/testing';
 import { context, trace } from '@opentelemetry/api';
@@ -160,6 +160,52 @@ describe('EventServer (real RabbitMQ and Postgres)', () => {
     expect(span.spanContext().traceId).toBe(carrier.traceId);
     expect(span.parentSpanContext?.spanId).toBe(carrier.spanId);
     expect(span.attributes[Attr.messagingSystem]).toBe('rabbitmq');
+  });
+});
+
+describe('EventServer with a prefilter', () => {
+  let harness: ConsumerHarness;
+  let tracing: InMemoryTracing;
+
+  beforeAll(async () => {
+    tracing = startInMemoryTracing();
+    // Turns down the events of example.org; cannot answer for broken.example.
+    const prefilter = {
+      concerns: async (event: EventEnvelope) => {
+        const email = String((event.data as { email: string }).email);
+        if (email.endsWith('@broken.example')) throw new Error('the check failed');
+        return !email.endsWith('@example.org');
+      },
+    };
+    harness = await startConsumerHarness({ prefilter });
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+    tracing?.shutdown();
+  });
+
+  const outcomeOf = (eventId: string) =>
+    waitFor(() => tracing.spans().find((s) => s.attributes[Attr.messagingMessageId] === eventId && s.attributes[Attr.inboxOutcome]), {
+      description: 'the event to be processed',
+    }).then((span) => span.attributes[Attr.inboxOutcome]);
+
+  it('acks an event it turns down without running the handler or writing the inbox', async () => {
+    const event = registered('nobody@example.org');
+    await harness.publisher.publish(event);
+
+    expect(await outcomeOf(event.id)).toBe('SKIPPED');
+    expect(await harness.effectsOf(event.id)).toBe(0);
+    expect(await harness.inInbox(event.id)).toBe(false);
+  });
+
+  it('applies the events it lets through, and those it could not judge', async () => {
+    for (const event of [registered('somebody@example.com'), registered('unknown@broken.example')]) {
+      await harness.publisher.publish(event);
+      expect(await outcomeOf(event.id)).toBe('APPLIED');
+      expect(await harness.effectsOf(event.id)).toBe(1);
+      expect(await harness.inInbox(event.id)).toBe(true);
+    }
   });
 });
 

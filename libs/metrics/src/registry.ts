@@ -27,7 +27,8 @@ export const httpRequestDuration = new Histogram({
 
 /**
  * Every delivery a consumer handled, by what became of it: `applied` (the handler ran and
- * committed), `duplicate` (the inbox had it already; skipped), `retry` (the handler failed;
+ * committed), `duplicate` (the inbox had it already; skipped), `skipped` (the service's prefilter
+ * said it cannot concern it: acked without a transaction), `retry` (the handler failed;
  * the message goes back to the queue), `dead_lettered` (invalid, unknown, or out of retries).
  */
 export const eventsConsumed = new Counter({

@@ -3,6 +3,7 @@ import type { ServiceDefinition } from '@conveyor/platform';
 import { DeliveryModule } from './delivery/delivery.module';
 import { EndpointsModule } from './endpoints/endpoints.module';
 import { MessagesModule } from './messages/messages.module';
+import { SubscriptionPrefilter } from './messages/on-public-event/subscriptions';
 import { CreateMessaging1764230400000 } from './migrations/1764230400000-create-messaging';
 import { CreateWebhooks1764500000000 } from './migrations/1764500000000-create-webhooks';
 import { ForgetDeletedUsers1764600000000 } from './migrations/1764600000000-forget-deleted-users';
@@ -25,4 +26,5 @@ export const webhookDeliveryService: ServiceDefinition<WebhookDeliveryConfig> = 
   // Nobody may subscribe to the delivery outcomes (a webhook announcing its own delivery would
   // never end) and no service consumes them, so no queue is bound for them.
   eventsWithoutConsumers: [DeliverySucceededV1.type, DeliveryExhaustedV1.type],
+  eventPrefilter: SubscriptionPrefilter,
 };

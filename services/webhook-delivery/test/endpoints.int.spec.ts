@@ -1,6 +1,6 @@
 import type { Reply } from '@conveyor/service-testing';
-import { createEvent, CreditsReservedV1 } from '@conveyor/contracts';
-import { waitFor } from '@conveyor/testing';
+import { createEvent, CreditsReservedV1, JobStartedV1 } from '@conveyor/contracts';
+import { scrapeMetrics, waitFor } from '@conveyor/testing';
 import { randomUUID } from 'node:crypto';
 import { startReceiver, type Receiver } from './receiver';
 import { createEndpoint, jobEvent, newClient, settled, startWebhooks, type WebhooksUnderTest } from './webhook-spec-support';
@@ -202,6 +202,31 @@ describe('webhook endpoints, secrets and the SSRF guard (real Postgres and Rabbi
       { description: 'the message' },
     );
     expect(messages).toHaveLength(1);
+  });
+
+  it('acks an event nobody subscribes to without a transaction, and makes a message of it once an endpoint subscribes', async () => {
+    const client = await newClient();
+    const started = () =>
+      createEvent(JobStartedV1, { source: '/conveyor/jobs', subject: randomUUID(), data: { ...JobStartedV1.example, userId: client.userId } });
+    const skipped = async () =>
+      (await scrapeMetrics(webhooks.url)).value('conveyor_events_consumed_total', { type: JobStartedV1.type, outcome: 'skipped' });
+    const before = await skipped();
+
+    const unheard = started();
+    await webhooks.publish(unheard);
+
+    await waitFor(async () => (await skipped()) === before + 1, { description: 'the event to be skipped' });
+    expect(await webhooks.sql(`SELECT 1 FROM webhooks.inbox WHERE event_id = $1`, [unheard.id])).toHaveLength(0);
+
+    const { id } = await createEndpoint(webhooks, client, { url: 'https://93.184.215.14/hook', eventTypes: [JobStartedV1.type] });
+    await webhooks.sql(`UPDATE webhooks.endpoints SET url = $2 WHERE id = $1`, [id, receiver.url]); // no request leaves the machine
+    const heard = started();
+    await webhooks.publish(heard);
+
+    await waitFor(async () => (await webhooks.sql(`SELECT 1 FROM webhooks.messages WHERE event_id = $1`, [heard.id])).length === 1, {
+      description: 'the message of the subscribed event',
+    });
+    expect(await skipped()).toBe(before + 1);
   });
 
   it('makes messages of any subscribed event of the client, not only job outcomes', async () => {

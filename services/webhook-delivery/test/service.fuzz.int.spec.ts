@@ -65,6 +65,7 @@ describe('webhook-delivery HTTP API and event queue under fuzzing (seeded; FUZZ_
     routes,
     credentials,
     consumes: ['jobs.job.succeeded.v1', 'jobs.job.failed.v1', 'jobs.job.canceled.v1', 'jobs.job.rejected.v1', 'jobs.job.submitted.v1', 'billing.credits.reserved.v1', 'auth.api_key.created.v1'],
-    validEvent: () => jobEvent('succeeded', randomUUID()),
+    // With a webhookUrl of its own, so that it concerns the service whoever its owner is (see SubscriptionPrefilter).
+    validEvent: () => jobEvent('succeeded', randomUUID(), DEAD_END),
   }));
 });

@@ -68,6 +68,7 @@ export async function createServiceApp<C extends ServiceConfig>(
     schema: definition.schema,
     consumer: definition.name,
     deliveryLimit: config.AMQP_DELIVERY_LIMIT,
+    prefilter: definition.eventPrefilter && app.get(definition.eventPrefilter),
   });
   app.connectMicroservice({ strategy: events }, { inheritAppConfig: true });
   setupApiDocs(app, definition, () => [...events.getHandlers().keys()]);

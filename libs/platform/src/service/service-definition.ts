@@ -3,6 +3,7 @@ import type { ServiceConfig } from '@conveyor/config';
 import type { ObjectSchema } from 'joi';
 import type { AccessTokenKeys } from '../access-token/access-token-keys';
 import type { ApiDocsDefinition } from '../api-docs/openapi-document';
+import type { EventPrefilter } from '@conveyor/messaging';
 import type { MixedList } from 'typeorm';
 
 type ModuleImport = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
@@ -29,6 +30,8 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
    * so with no queue bound they are dropped instead of failing in the outbox until abandoned.
    */
   eventsWithoutConsumers?: readonly string[];
+  /** A provider of its modules that acks events which cannot concern it without a transaction. */
+  eventPrefilter?: Type<EventPrefilter>;
   /** Operator commands beside `migrate`, run as `node main.ts <name> [args…]`. */
   commands?: Record<string, ServiceCommand<C>>;
 }

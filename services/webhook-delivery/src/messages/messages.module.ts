@@ -3,6 +3,7 @@ import { EndpointsModule } from '../endpoints/endpoints.module';
 import { AdminListMessagesHttpController, ListMessagesHttpController } from './list-messages/list-messages.http.controller';
 import { MessagesQueries } from './list-messages/messages.queries';
 import { OnPublicEventHandler } from './on-public-event/on-public-event.handler';
+import { SubscriptionPrefilter } from './on-public-event/subscriptions';
 import { AdminReplayHttpController, ReplayHttpController } from './replay-messages/replay.http.controller';
 import { ReplayHandler } from './replay-messages/replay.handler';
 
@@ -16,6 +17,6 @@ import { ReplayHandler } from './replay-messages/replay.handler';
     ReplayHttpController,
     AdminReplayHttpController,
   ],
-  providers: [MessagesQueries, ReplayHandler],
+  providers: [MessagesQueries, ReplayHandler, SubscriptionPrefilter],
 })
 export class MessagesModule {}

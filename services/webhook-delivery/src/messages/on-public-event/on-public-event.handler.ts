@@ -5,18 +5,18 @@ import type { EventContext } from '@conveyor/messaging';
 import { queryRows } from '@conveyor/persistence';
 import { randomUUID } from 'node:crypto';
 import { EndpointSecrets } from '../../endpoints/endpoint-secrets';
-import { SUBSCRIBABLE_EVENTS, TERMINAL_JOB_EVENTS } from '../../endpoints/subscribable-events';
+import { SUBSCRIBABLE_EVENTS } from '../../endpoints/subscribable-events';
 import { isDeletedUser, lockUser } from '../../users/deleted-users';
 import { MessageQueue } from '../message-queue';
-
-const TERMINAL = new Set<string>(TERMINAL_JOB_EVENTS);
+import { isTerminalJobEvent, subscribedEndpointIds } from './subscriptions';
 
 /**
  * Every event a client can subscribe to becomes a message for the event's owner (`userId` in
  * its data), delivered to each of the owner's enabled endpoints that subscribe to it (no event
  * types listed: the terminal job events) and, for a terminal job event, to the job's own
- * `webhookUrl`. An event nobody subscribes to, or about a deleted user, leaves nothing behind. The inbox makes a
- * redelivered event a no-op, in this same transaction.
+ * `webhookUrl`. An event nobody subscribes to, or about a deleted user, leaves nothing behind
+ * (SubscriptionPrefilter acks most of those before a transaction). The inbox makes a redelivered
+ * event a no-op, in this same transaction.
  */
 @Controller()
 export class OnPublicEventHandler {
@@ -31,15 +31,8 @@ export class OnPublicEventHandler {
     const data = event.data as { userId: string; webhookUrl?: string | null };
     await lockUser(manager, data.userId, 'event');
     if (await isDeletedUser(manager, data.userId)) return;
-    const endpoints = await queryRows<{ id: string }>(
-      manager,
-      `SELECT id FROM webhooks.endpoints
-        WHERE user_id = $1 AND kind = 'subscription' AND disabled_at IS NULL
-          AND (CASE WHEN event_types IS NULL THEN $3 ELSE $2 = ANY(event_types) END)`,
-      [data.userId, event.type, TERMINAL.has(event.type)],
-    );
-    const endpointIds = endpoints.map((e) => e.id);
-    if (TERMINAL.has(event.type) && data.webhookUrl) {
+    const endpointIds = await subscribedEndpointIds(manager, data.userId, event.type);
+    if (isTerminalJobEvent(event.type) && data.webhookUrl) {
       const jobEndpoint = await this.jobUrlEndpoint(context, data.userId, data.webhookUrl);
       if (jobEndpoint) endpointIds.push(jobEndpoint);
     }
