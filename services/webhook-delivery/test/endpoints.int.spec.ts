@@ -1,5 +1,5 @@
 import type { Reply } from '@conveyor/service-testing';
-import { createEvent, CreditsReservedV1, JobStartedV1 } from '@conveyor/contracts';
+import { createEvent, CreditsReservedV1, JobStartedV1, UserDeletedV1 } from '@conveyor/contracts';
 import { scrapeMetrics, waitFor } from '@conveyor/testing';
 import { randomUUID } from 'node:crypto';
 import { startReceiver, type Receiver } from './receiver';
@@ -227,6 +227,20 @@ describe('webhook endpoints, secrets and the SSRF guard (real Postgres and Rabbi
       description: 'the message of the subscribed event',
     });
     expect(await skipped()).toBe(before + 1);
+  });
+
+  it("disables a deleted user's endpoints, though no endpoint subscribes to the deletion itself", async () => {
+    const client = await newClient();
+    const { id } = await createEndpoint(webhooks, client, { url: 'https://93.184.215.14/hook' });
+
+    await webhooks.publish(
+      createEvent(UserDeletedV1, { source: '/conveyor/user', subject: client.userId, data: { ...UserDeletedV1.example, userId: client.userId } }),
+    );
+
+    await waitFor(
+      async () => (await webhooks.sql(`SELECT 1 FROM webhooks.endpoints WHERE id = $1 AND disabled_reason = 'user_deleted'`, [id])).length === 1,
+      { description: 'the endpoint to be disabled' },
+    );
   });
 
   it('makes messages of any subscribed event of the client, not only job outcomes', async () => {
