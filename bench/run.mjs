@@ -20,6 +20,7 @@ import { brokerRoundTrip, eventHops } from './lib/hop.mjs';
 import { getJobs, postJobs } from './lib/http-load.mjs';
 import { benchEnvironment, dropDatabase, pidsByPort, SERVICES, servicePids, startPlatform, urlsFor } from './lib/platform.mjs';
 import { ProcessSampler } from './lib/procstats.mjs';
+import { resetStatements, topStatements } from './lib/statements.mjs';
 import { sampleActivity } from './lib/pg-activity.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
 import { writeReports } from './lib/report.mjs';
@@ -177,6 +178,7 @@ try {
     const submitters = clients.map((client) => submitter(urls, client));
     say(`webhook receiver on port ${receiver.port}; warming up`);
     await runRate({ submitters, receiver, rate: 20, seconds: 1, drainSeconds: 15, runStartMs });
+    const countingStatements = await resetStatements(db);
     report.endToEnd = [];
     report.endToEndSkipped = [];
     for (const rate of plan.rates) {
@@ -200,6 +202,7 @@ try {
     }
     const sustained = report.endToEnd.filter((e) => e.sustained).map((e) => e.rate);
     report.endToEndSustainedRate = sustained.length ? Math.max(...sustained) : null;
+    report.statements = countingStatements ? await topStatements(db, e2eJobs.length) : { unavailable: 'pg_stat_statements is not loaded (shared_preload_libraries)' };
     // A rate that was not sustained leaves jobs on their way; let them land before the next
     // phases, so those measure an idle pipeline (bounded: the final check counts what is left).
     const left = await waitForWebhooks(e2eJobs, quick ? 30_000 : 180_000);
@@ -224,7 +227,9 @@ try {
     for (const connections of plan.connections) {
       const before = await dbCounters();
       const stopActivity = sampleActivity(activityDb);
+      if (args.profile) process.kill(pids.jobs, 'SIGUSR2');
       const result = await phase(`GET ${connections}c`, () => getJobs({ url: urls.jobs, apiKey: owner.apiKey, ids, connections, seconds: plan.httpSeconds, runStartMs }));
+      if (args.profile) result.profile = await collectProfile(pids.jobs, `jobs-GET-${connections}c`);
       result.database = dbDelta(before, await dbCounters(), result.requests);
       result.database.activity = await stopActivity();
       say(`GET ${connections}c: ${result.requestsPerSecond} req/s, p99 ${result.latencyMs.p99} ms, ${JSON.stringify(result.statusCodes)}`);
@@ -290,6 +295,7 @@ try {
 } finally {
   sampler?.stop();
   report.processes = sampler?.summary();
+  report.machineCpuByPhase = sampler?.machineSummary();
   report.machine.loadAverageAtEnd = loadavg().map((n) => Math.round(n * 100) / 100);
   await receiver?.stop().catch(() => undefined);
   await db?.end().catch(() => undefined);

@@ -1,5 +1,6 @@
-// Samples RSS and CPU time of the service processes from /proc every 500 ms.
-import { readFileSync } from 'node:fs';
+// Samples RSS and CPU time of the service processes from /proc every 500 ms, and the CPU of
+// the machine as a whole and of the processes the platform shares it with (Postgres, RabbitMQ).
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -20,12 +21,54 @@ function read(pid) {
   }
 }
 
+/** Processes counted together by their command name (`comm`). */
+const GROUPS = { postgres: 'postgres', rabbitmq: 'beam.smp' };
+
+function cpuTicksOf(stat) {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * CPU seconds used so far by each group and by the whole machine. A group's processes come and
+ * go (a Postgres backend per connection), so each pid's growth is added up as it is seen; what
+ * a process used between its last sample and its exit is missed.
+ */
+class MachineCounters {
+  constructor() {
+    this.lastTicks = new Map();
+    this.groupTicks = Object.fromEntries(Object.keys(GROUPS).map((g) => [g, 0]));
+  }
+
+  read() {
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      try {
+        const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        const group = Object.keys(GROUPS).find((g) => GROUPS[g] === comm);
+        if (!group) continue;
+        const ticks = cpuTicksOf(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        const last = this.lastTicks.get(pid);
+        this.groupTicks[group] += last === undefined ? 0 : Math.max(0, ticks - last);
+        this.lastTicks.set(pid, ticks);
+      } catch {
+        // The process ended while we read it.
+      }
+    }
+    // The first line of /proc/stat: user nice system idle iowait irq softirq steal …
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+    const groups = Object.fromEntries(Object.entries(this.groupTicks).map(([g, t]) => [g, t / TICKS_PER_SECOND]));
+    return { ...groups, machine: (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND };
+  }
+}
+
 export class ProcessSampler {
   constructor(pids, intervalMs = 500) {
     this.pids = pids;
     this.intervalMs = intervalMs;
     this.samples = Object.fromEntries(Object.keys(pids).map((name) => [name, []]));
     this.phases = [];
+    this.machine = new MachineCounters();
+    this.machineSamples = [];
   }
 
   start() {
@@ -45,6 +88,7 @@ export class ProcessSampler {
       const s = read(pid);
       if (s) this.samples[name].push({ t, ...s });
     }
+    this.machineSamples.push({ t, ...this.machine.read() });
   }
 
   /** Marks a phase so CPU can be reported per phase. */
@@ -89,5 +133,19 @@ export class ProcessSampler {
       };
     }
     return services;
+  }
+
+  /** CPU per phase of Postgres, RabbitMQ and the whole machine (100 % is one core). */
+  machineSummary() {
+    const byPhase = {};
+    for (const phase of this.phases) {
+      const inside = this.machineSamples.filter((s) => s.t >= phase.startMs && s.t <= phase.endMs);
+      if (inside.length < 2) continue;
+      const a = inside[0];
+      const b = inside[inside.length - 1];
+      const seconds = (b.t - a.t) / 1000;
+      byPhase[phase.name] = Object.fromEntries(Object.keys(a).filter((k) => k !== 't').map((k) => [k, Math.round((100 * (b[k] - a[k])) / seconds)]));
+    }
+    return byPhase;
   }
 }

@@ -186,6 +186,16 @@ export function markdown(r, svgName) {
     if (r.endToEndSkipped?.length) lines.push('', `Rates not run (a lower one was not sustained): ${r.endToEndSkipped.join(', ')} jobs/s.`);
     const w = r.webhooks;
     if (w) lines.push('', `Receiver: ${w.verified} verified webhooks, ${w.badSignatures} bad signatures, ${w.duplicates} duplicates, ${w.lost} jobs lost (no webhook by the end of the run).`);
+    const st = r.statements;
+    if (st?.unavailable) lines.push('', `Statements per job: not measured, ${st.unavailable}.`);
+    if (st?.top) {
+      lines.push(
+        '',
+        `Statements per job (pg_stat_statements over the ${st.jobs} end-to-end jobs, every service and background loop included): ${st.statementsPerJob} statements, ${st.commitsPerJob} commits. Those with the most time in total (time waiting for locks included):`,
+        '',
+      );
+      lines.push(table(['per job', 'total', 'mean', 'statement'], st.top.map((q) => [q.callsPerJob, fmt(q.totalMs, ' ms'), fmt(q.meanMs, ' ms'), `\`${q.query.replace(/\|/g, '\\|')}\``])));
+    }
   }
   if (r.eventHop) {
     lines.push('', '## Event hop (outbox row → consumer inbox row, from the database) vs raw broker round trip', '');
@@ -222,6 +232,16 @@ export function markdown(r, svgName) {
         ]),
       ),
     );
+    const machine = r.machineCpuByPhase ?? {};
+    if (Object.keys(machine).length > 0) {
+      lines.push('', 'The rest of the machine in the same phases: Postgres (all its processes), RabbitMQ, and how busy the machine was in all (of 200 % on two cores).', '');
+      const rows = [
+        ['postgres', 'postgres'],
+        ['rabbitmq', 'rabbitmq'],
+        ['machine busy', 'machine'],
+      ];
+      lines.push(table(['', ...phases], rows.map(([label, key]) => [label, ...phases.map((p) => (machine[p]?.[key] === undefined ? '–' : `${machine[p][key]} %`))])));
+    }
     if (r.benchCpuPercentByPhase) {
       lines.push('', `The bench process itself (load generators, receiver, sampling): ${Object.entries(r.benchCpuPercentByPhase).map(([p, c]) => `${p} ${c} %`).join(', ')}.`);
     }
@@ -234,8 +254,9 @@ export function markdown(r, svgName) {
       ),
     );
   }
-  for (const p of (r.post ?? []).filter((p) => p.profile?.top)) {
-    lines.push('', `## CPU profile of jobs during POST at ${p.connections} connections (self time, top frames)`, '', `\`${p.profile.file}\` (open in Chrome DevTools or speedscope)`, '');
+  const profiled = [...(r.get ?? []).map((p) => ['GET', p]), ...(r.post ?? []).map((p) => ['POST', p])];
+  for (const [method, p] of profiled.filter(([, p]) => p.profile?.top)) {
+    lines.push('', `## CPU profile of jobs during ${method} at ${p.connections} connections (self time, top frames)`, '', `\`${p.profile.file}\` (open in Chrome DevTools or speedscope)`, '');
     lines.push(table(['self', 'frame'], p.profile.top.slice(0, 20).map((f) => [`${f.selfPercent} %`, `\`${f.frame}\``])));
   }
   lines.push('', '## Latency over time', '', `![latency over time](${svgName})`, '');
