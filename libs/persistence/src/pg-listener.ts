@@ -9,6 +9,12 @@ export interface PgListenerOptions {
   onNotification(channel: string, payload: string | undefined): void;
   /** (Re)connected and listening: notifications sent while disconnected are lost, so catch up. */
   onConnected(): void;
+  /**
+   * The connection that was listening is gone (it reconnects by itself): notifications are lost
+   * from now until the next `onConnected`. Not called by `stop()`, nor when a connection
+   * attempt fails before it listened.
+   */
+  onDisconnected?(): void;
 }
 
 /**
@@ -18,6 +24,8 @@ export interface PgListenerOptions {
  */
 export class PgListener {
   private client?: Client;
+  /** `client` has LISTENed and `onConnected` was called for it. */
+  private listening = false;
   private stopped = true;
   private retryTimer?: NodeJS.Timeout;
 
@@ -30,6 +38,7 @@ export class PgListener {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.listening = false;
     clearTimeout(this.retryTimer);
     const client = this.client;
     this.client = undefined;
@@ -46,7 +55,10 @@ export class PgListener {
     try {
       await client.connect();
       await client.query(channels.map((channel) => `LISTEN "${sqlIdentifier(channel)}"`).join('; '));
-      if (this.client === client) this.options.onConnected();
+      if (this.client === client) {
+        this.listening = true;
+        this.options.onConnected();
+      }
     } catch {
       this.reconnectLater(client);
     }
@@ -54,8 +66,11 @@ export class PgListener {
 
   private reconnectLater(client: Client): void {
     if (this.stopped || this.client !== client) return;
+    const wasListening = this.listening;
     this.client = undefined;
+    this.listening = false;
     void client.end().catch(() => undefined);
     this.retryTimer = setTimeout(() => void this.connect(), 1_000);
+    if (wasListening) this.options.onDisconnected?.();
   }
 }

@@ -24,6 +24,7 @@ import { AddPendingJobsIndex1764600000000 } from './migrations/1764600000000-add
 import { UsersModule } from './users/users.module';
 import { CreateConsumerFailures1764700000000 } from './migrations/1764700000000-create-consumer-failures';
 import { UnloggedRateLimits1764800000000 } from './migrations/1764800000000-unlogged-rate-limits';
+import { NotifyApiKeyChanges1764900000000 } from './migrations/1764900000000-notify-api-key-changes';
 import { VendorSignatureGuard } from './vendors/receive-callback/vendor-signature.guard';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from './vendors/vendor-signature';
 
@@ -47,6 +48,7 @@ export const jobsService: ServiceDefinition<JobsConfig> = {
     AddPendingJobsIndex1764600000000,
     CreateConsumerFailures1764700000000,
     UnloggedRateLimits1764800000000,
+    NotifyApiKeyChanges1764900000000,
   ],
   apiDocs: {
     title: 'Conveyor jobs',

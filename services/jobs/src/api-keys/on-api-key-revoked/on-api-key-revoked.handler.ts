@@ -4,9 +4,10 @@ import { ApiKeyRevokedV1, type EventOf } from '@conveyor/contracts';
 import type { EventContext } from '@conveyor/messaging';
 
 /**
- * Revokes a key in the projection; the next request with it is refused (keys are looked up
- * on every request). When the create has not arrived yet, a tombstone row remembers the
- * revoke so the late create cannot bring the key to life.
+ * Revokes a key in the projection; the next request with it is refused (the commit's NOTIFY
+ * drops the key from every instance's cache, see ApiKeyAuthenticator). When the create has
+ * not arrived yet, a tombstone row remembers the revoke so the late create cannot bring the
+ * key to life.
  */
 @Controller()
 export class OnApiKeyRevokedHandler {
