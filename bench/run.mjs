@@ -188,9 +188,11 @@ try {
         report.endToEndSkipped.push(rate);
         continue;
       }
+      if (args.profile) process.kill(pids.jobs, 'SIGUSR2');
       const { result, jobs } = await phase(`e2e ${rate}/s`, () =>
         runRate({ submitters, receiver, rate, seconds: plan.rateSeconds, drainSeconds: plan.drainSeconds, runStartMs, log: say }),
       );
+      if (args.profile) result.profile = await collectProfile(pids.jobs, `jobs-e2e-${rate}`);
       result.stagesMs = await e2eStages(jobs);
       report.endToEnd.push(result);
       e2eJobs.push(...jobs);

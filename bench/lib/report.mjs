@@ -254,9 +254,13 @@ export function markdown(r, svgName) {
       ),
     );
   }
-  const profiled = [...(r.get ?? []).map((p) => ['GET', p]), ...(r.post ?? []).map((p) => ['POST', p])];
-  for (const [method, p] of profiled.filter(([, p]) => p.profile?.top)) {
-    lines.push('', `## CPU profile of jobs during ${method} at ${p.connections} connections (self time, top frames)`, '', `\`${p.profile.file}\` (open in Chrome DevTools or speedscope)`, '');
+  const profiled = [
+    ...(r.endToEnd ?? []).map((p) => [`end to end at ${p.rate} jobs/s`, p]),
+    ...(r.get ?? []).map((p) => [`GET at ${p.connections} connections`, p]),
+    ...(r.post ?? []).map((p) => [`POST at ${p.connections} connections`, p]),
+  ];
+  for (const [phase, p] of profiled.filter(([, p]) => p.profile?.top)) {
+    lines.push('', `## CPU profile of jobs during ${phase} (self time, top frames)`, '', `\`${p.profile.file}\` (open in Chrome DevTools or speedscope)`, '');
     lines.push(table(['self', 'frame'], p.profile.top.slice(0, 20).map((f) => [`${f.selfPercent} %`, `\`${f.frame}\``])));
   }
   lines.push('', '## Latency over time', '', `![latency over time](${svgName})`, '');
