@@ -4,6 +4,8 @@ import { startServiceUnderTest, type ServiceUnderTest } from '@conveyor/service-
 import { TEST_AMQP_URL, waitFor } from '@conveyor/testing';
 import { connect } from 'amqplib';
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { LOCK_CLIENT_SQL } from '../src/jobs/run-jobs/claim-jobs';
 import type { JobsConfig } from '../src/jobs.config';
 import { jobsService } from '../src/jobs.definition';
 import {
@@ -23,8 +25,9 @@ jest.setTimeout(60_000);
 
 /**
  * The workers' poll is set to its longest (60 s) and runs once at start-up, before any job of
- * these specs exists, and a worker does not look for work on its own when a run ends: a job
- * that starts within the specs' time limits was handed to a worker by a "work available" token.
+ * these specs exists, and a worker looks for work on its own only for the client whose run just
+ * ended: any other job that starts within the specs' time limits was handed to a worker by a
+ * "work available" token.
  */
 const NO_POLL = { WORKER_POLL_INTERVAL_MS: '60000', SHUTDOWN_TIMEOUT_MS: '2000' };
 const WITHIN_MS = 15_000;
@@ -96,6 +99,36 @@ describe('the work queue hands queued jobs to workers (real Postgres and RabbitM
       JSON.stringify({ userId, jobId: first.id, cause: 'slot_freed' }),
     ]);
     expect(freed).toBeDefined();
+  });
+
+  it("serves other clients' tokens while one client's claim round waits for that client's lock", async () => {
+    // given two clients with a job queued each, the first one's claim lock held elsewhere
+    const [blocked, other] = [randomUUID(), randomUUID()];
+    const blockedJob = await queueSilently(jobs.sql, blocked, { delayMs: 0 });
+    const otherJob = await queueSilently(jobs.sql, other, { delayMs: 0 });
+    const holder = new Client({ connectionString: jobs.database.adminUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(LOCK_CLIENT_SQL, [blocked]);
+
+      // when the first client's token comes, and its round waits for the lock, then the second's
+      await jobs.publish(token(blocked));
+      await waitFor(
+        async () =>
+          (await jobs.sql(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'`)).length === 1,
+        { description: "the first client's claim round to wait for its lock", timeoutMs: WITHIN_MS },
+      );
+      await jobs.publish(token(other));
+
+      // then the second client's job runs meanwhile, and the first one's once the lock is free
+      await untilStatus(jobs.sql, otherJob, 'succeeded', WITHIN_MS);
+      expect((await jobState(jobs.sql, blockedJob)).status).toBe('queued');
+      await holder.query('COMMIT');
+      await untilStatus(jobs.sql, blockedJob, 'succeeded', WITHIN_MS);
+    } finally {
+      await holder.end();
+    }
   });
 
   it('starts each job once and keeps the plan when the same token arrives many times', async () => {
