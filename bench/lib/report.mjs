@@ -75,10 +75,17 @@ export function markdown(r, svgName) {
   const waits = Object.values(r.processes ?? {}).flatMap((p) => Object.values(p.runQueueWaitPercentByPhase ?? {}));
   if (waits.length) {
     const mean = Math.round(waits.reduce((a, b) => a + b, 0) / waits.length);
+    const other = otherWorkPercent(r);
+    const verdict =
+      mean < 20
+        ? ''
+        : other === undefined || other >= 25
+          ? ` **The machine was busy with other work${other === undefined ? '' : ` (${other} % of a core on average)`}: these figures do not measure Conveyor alone.**`
+          : ` The platform, Postgres, RabbitMQ and the bench kept the cores busy by themselves (other processes used ${other} % of a core on average): **the figures measure Conveyor on a saturated machine.**`;
     lines.push(
       '',
       `CPU starvation: the services' main threads waited for a CPU ${mean} % of their runnable time on average (near 0 on a quiet machine; see the table under "Service processes").` +
-        (mean >= 20 ? ' **The machine was busy with other work: these figures do not measure Conveyor alone.**' : ''),
+        verdict,
     );
   }
   lines.push('', 'Bottlenecks found so far, their evidence and what would remove them: [bench/README.md, Findings](../README.md#findings-on-the-development-machine-27-november-2026).');
@@ -330,4 +337,15 @@ export function writeReports(dir, r) {
   writeFileSync(join(dir, 'latest.svg'), svgChart(r) + '\n');
   writeFileSync(join(dir, 'latest.md'), markdown(r, 'latest.svg'));
   return { jsonPath, mdPath: join(dir, 'latest.md') };
+}
+
+/** CPU the machine spent on anything but the services, Postgres, RabbitMQ and the bench, averaged over the phases. */
+function otherWorkPercent(r) {
+  const phases = Object.entries(r.machineCpuByPhase ?? {});
+  if (phases.length === 0) return undefined;
+  const others = phases.map(([phase, m]) => {
+    const services = Object.values(r.processes ?? {}).reduce((sum, p) => sum + (p.cpuPercentByPhase?.[phase] ?? 0), 0);
+    return Math.max(0, m.machine - m.postgres - m.rabbitmq - services - (r.benchCpuPercentByPhase?.[phase] ?? 0));
+  });
+  return Math.round(others.reduce((a, b) => a + b, 0) / others.length);
 }
