@@ -47,6 +47,18 @@ export function targetRows(r) {
       ratio <= 3,
     ]);
     rows.push(['Event hop p99', fmt(hop.p99, ' ms'), '≤ 25 ms', hop.p99 <= 25]);
+    const lightest = Math.min(...Object.keys(r.eventHopByRate ?? {}).map(Number));
+    const light = r.eventHopByRate?.[lightest];
+    if (light?.count) {
+      const lightRatio = light.p50 / raw.p50;
+      rows.push([
+        `Event hop at ${lightest} jobs/s only: p50 / raw broker round trip p50`,
+        `${lightRatio.toFixed(1)}× (${fmt(light.p50, ' ms')} / ${fmt(raw.p50, ' ms')})`,
+        '≤ 3×',
+        lightRatio <= 3,
+      ]);
+      rows.push([`Event hop at ${lightest} jobs/s only: p99`, fmt(light.p99, ' ms'), '≤ 25 ms', light.p99 <= 25]);
+    }
   }
   for (const [name, s] of Object.entries(r.processes ?? {})) {
     rows.push([`${name}: peak RSS`, `${s.peakRssMb} MB`, '≤ 150 MB', s.peakRssMb <= 150]);
@@ -213,6 +225,9 @@ export function markdown(r, svgName) {
     }
     const c = r.eventHop.combined;
     rows.push(['both legs', c.count, fmt(c.p50, ' ms'), fmt(c.p99, ' ms'), fmt(c.max, ' ms'), '', '']);
+    for (const [rate, h] of Object.entries(r.eventHopByRate ?? {})) {
+      if (h.count) rows.push([`both legs, jobs of ${rate} jobs/s only`, h.count, fmt(h.p50, ' ms'), fmt(h.p99, ' ms'), fmt(h.max, ' ms'), '', '']);
+    }
     if (r.brokerRoundTrip) {
       const b = r.brokerRoundTrip;
       rows.push([`raw broker round trip (amqplib, persistent, confirms, quorum queue, ${b.messages} messages one at a time)`, b.roundTripMs.count, fmt(b.roundTripMs.p50, ' ms'), fmt(b.roundTripMs.p99, ' ms'), fmt(b.roundTripMs.max, ' ms'), '', '']);
