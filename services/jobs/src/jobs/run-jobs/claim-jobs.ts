@@ -124,9 +124,9 @@ export class JobClaimer {
       ]);
       claimed.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
       for (const job of claimed) await this.writeStarted(job, manager);
-      // The worker's room, not the plan, may have capped this claim: the client may have more
-      // it could start now, so a new token lets a worker with room look again. A round that
-      // takes fewer than it could ends the chain.
+      // The worker's room (or the round's share of it), not the plan, may have capped this
+      // claim: the client may have more it could start now, so a new token lets a worker with
+      // room look again. A round that takes fewer than it could ends the chain.
       if (claimed.length > 0 && claimed.length === max) {
         await announceWork(this.outbox, manager, { userId, jobId: null, cause: 'more_queued' });
       }

@@ -52,8 +52,8 @@ type Run = JobRun & HeldRun & { done?: Promise<void> };
 /** A token waiting for its claim round, with the trace it arrived in (its consumer span). */
 type TokenWaiter = { resolve(outcome: TokenOutcome): void; reject(error: unknown): void; trace: Context };
 
-/** Clients considered per claiming round; enough that a few blocked ones cannot starve others. */
-const CANDIDATES_PER_ROUND = 100;
+/** Clients a scan considers; enough that a few blocked ones cannot starve others. */
+const CANDIDATES_PER_SCAN = 100;
 
 /**
  * Token rounds (each for another client) that may run at once. One at a time capped a worker
@@ -212,7 +212,11 @@ export class JobWorker {
     this.claiming = context
       .with(ROOT_CONTEXT, () => this.claimUntilIdle())
       .catch((error) => this.logger.warn(`Claiming jobs failed: ${describe(error)}`))
-      .finally(() => (this.claiming = undefined));
+      .finally(() => {
+        this.claiming = undefined;
+        // Asked for after the loop last looked, but before it was over: go round once more.
+        if (this.claimAgain) this.pump();
+      });
   }
 
   private async claimUntilIdle(): Promise<void> {
@@ -228,45 +232,66 @@ export class JobWorker {
 
   /**
    * Starts one claim round per client with waiting tokens, in arrival order, up to
-   * PARALLEL_TOKEN_ROUNDS at once and while there is room. Each round gets its share of the
-   * free slots; a round that fills its share writes a token for the rest of the client's work
-   * (JobClaimer.claim), so a small share delays nobody for long. A client whose round is in
-   * flight keeps its new tokens for the next round. Each round ends by pumping again.
+   * PARALLEL_TOKEN_ROUNDS at once and while there is room. The free slots are split between
+   * the rounds that start together; a round that fills its share is followed at once by
+   * another for its client (and writes a token, see JobClaimer.claim, so that other workers
+   * may help). A client whose round is in flight keeps its new tokens for the next round.
+   * Each round ends by pumping again.
    */
   private serveTokens(): void {
+    let ready = [...this.tokens.keys()].filter((userId) => !this.rounds.has(userId)).length;
     for (const [userId, waiting] of this.tokens) {
       if (this.rounds.size >= PARALLEL_TOKEN_ROUNDS || this.free() <= 0) break;
       if (this.rounds.has(userId)) continue;
       this.tokens.delete(userId);
-      const share = Math.max(1, Math.floor(this.free() / (PARALLEL_TOKEN_ROUNDS - this.rounds.size)));
+      const share = this.shareOfFreeSlots(ready);
+      ready -= 1;
       this.reserved += share;
-      const round = this.serveRound(userId, waiting, share).finally(() => {
+      const round = this.serveRound(userId, waiting, share).then((filled) => {
         this.reserved -= share;
         this.rounds.delete(userId);
-        this.pump();
+        // The share was filled: the client may have more to start now; look again at once.
+        if (filled) this.claimFor(userId);
+        else this.pump();
       });
       this.rounds.set(userId, round);
     }
     this.handBackTokensWithoutRoom();
   }
 
-  private async serveRound(userId: string, waiting: TokenWaiter[], max: number): Promise<void> {
+  /**
+   * The free slots a round may fill when `ready` clients wait for one: split between the rounds
+   * that can start now, less one slot kept for each round that could still start (a client
+   * whose token comes while the round runs). So with WORKER_CONCURRENCY 32 a lone client gets
+   * 29, and eight clients get 8 each.
+   */
+  private shareOfFreeSlots(ready: number): number {
+    const startable = PARALLEL_TOKEN_ROUNDS - this.rounds.size;
+    const startingNow = Math.max(1, Math.min(startable, ready));
+    const keptForLater = startable - startingNow;
+    return Math.max(1, Math.floor((this.free() - keptForLater) / startingNow));
+  }
+
+  /** One claim round; true when it took its whole share. */
+  private async serveRound(userId: string, waiting: TokenWaiter[], max: number): Promise<boolean> {
     try {
       const claimedAt = performance.now();
       const claimed = await context.with(waiting[0]?.trace ?? ROOT_CONTEXT, () => this.claimer.claim(userId, max));
       for (const job of claimed) this.launch(job, claimedAt);
       for (const waiter of waiting) waiter.resolve('done');
-      // The share was filled: the client may have more to start now; look again at once.
-      if (claimed.length === max) this.claimFor(userId);
+      return claimed.length === max;
     } catch (error) {
+      // Token waiters hand the error to their consumer; a round nobody waits for logs it.
+      if (waiting.length === 0) this.logger.warn(`Claiming jobs of client ${userId} failed: ${describe(error)}`);
       for (const waiter of waiting) waiter.reject(error);
+      return false;
     }
   }
 
   /** The scan: a claim round for every client with claimable work, served like tokens. */
   private async askForCandidates(): Promise<void> {
-    if (this.free() <= 0) return;
-    for (const userId of await this.claimer.candidates(CANDIDATES_PER_ROUND)) {
+    if (this.room() <= 0) return;
+    for (const userId of await this.claimer.candidates(CANDIDATES_PER_SCAN)) {
       if (!this.tokens.has(userId)) this.tokens.set(userId, []);
     }
   }
