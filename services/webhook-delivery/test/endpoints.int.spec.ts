@@ -2,6 +2,7 @@ import type { Reply } from '@conveyor/service-testing';
 import { createEvent, CreditsReservedV1, JobStartedV1, UserDeletedV1 } from '@conveyor/contracts';
 import { scrapeMetrics, waitFor } from '@conveyor/testing';
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { startReceiver, type Receiver } from './receiver';
 import { createEndpoint, jobEvent, newClient, settled, startWebhooks, type WebhooksUnderTest } from './webhook-spec-support';
 
@@ -227,6 +228,37 @@ describe('webhook endpoints, secrets and the SSRF guard (real Postgres and Rabbi
       description: 'the message of the subscribed event',
     });
     expect(await skipped()).toBe(before + 1);
+  });
+
+  it("makes one subject's events into messages one at a time (for ordered endpoints)", async () => {
+    const client = await newClient();
+    const { id } = await createEndpoint(webhooks, client, { url: 'https://93.184.215.14/hook', ordered: true });
+    await webhooks.sql(`UPDATE webhooks.endpoints SET url = $2 WHERE id = $1`, [id, receiver.url]); // no request leaves the machine
+    const event = jobEvent('succeeded', client.userId);
+    const holder = new Client({ connectionString: webhooks.database.adminUrl });
+    await holder.connect();
+    try {
+      // given another transaction making a message of the same subject
+      await holder.query('BEGIN');
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtext('webhooks.subject'), hashtext($1))`, [event.subject]);
+
+      // when the event arrives, it waits for that transaction
+      await webhooks.publish(event);
+      await waitFor(
+        async () =>
+          (await webhooks.sql(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'`)).length === 1,
+        { description: 'the event to wait for the subject' },
+      );
+      expect(await webhooks.sql(`SELECT 1 FROM webhooks.messages WHERE event_id = $1`, [event.id])).toHaveLength(0);
+      await holder.query('COMMIT');
+    } finally {
+      await holder.end();
+    }
+
+    // then makes its message once that one committed
+    await waitFor(async () => (await webhooks.sql(`SELECT 1 FROM webhooks.messages WHERE event_id = $1`, [event.id])).length === 1, {
+      description: 'the message',
+    });
   });
 
   it("disables a deleted user's endpoints, though no endpoint subscribes to the deletion itself", async () => {

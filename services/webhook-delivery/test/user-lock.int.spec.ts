@@ -1,14 +1,15 @@
 import { createTestDatabase, waitFor, type TestDatabase } from '@conveyor/testing';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type QueryRunner } from 'typeorm';
-import { lockUser } from '../src/users/deleted-users';
+import { lockSubject, lockUser } from '../src/users/deleted-users';
 
 /**
  * The per-user lock that orders a user's events against the user's deletion: events share it,
  * so one user's events never queue behind each other; a deletion waits for every event in
- * flight, and events wait for a deletion in flight.
+ * flight, and events wait for a deletion in flight. And the per-subject lock that makes one
+ * subject's messages one after the other, for ordered endpoints.
  */
-describe('the per-user lock of webhook-delivery', () => {
+describe('the per-user and per-subject locks of webhook-delivery', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
   const open: QueryRunner[] = [];
@@ -78,6 +79,23 @@ describe('the per-user lock of webhook-delivery', () => {
     expect(later.state.granted).toBe(false);
     await deletion.commitTransaction();
     await later.done;
+  });
+
+  it("makes one subject's messages one at a time, and different subjects' side by side", async () => {
+    const [subject, other] = [randomUUID(), randomUUID()];
+    const first = await transaction();
+    await lockSubject(first.manager, subject);
+
+    const second = await transaction();
+    let granted = false;
+    const waiting = lockSubject(second.manager, subject).then(() => (granted = true));
+    await take(await transaction(), randomUUID(), 'event').done;
+    await lockSubject((await transaction()).manager, other);
+    await waitFor(async () => (await blockedBackends()) === 1, { description: 'the second message of the subject to wait', timeoutMs: 5_000 });
+    expect(granted).toBe(false);
+
+    await first.commitTransaction();
+    await waiting;
   });
 
   it("does not make one user's deletion wait for another user's events", async () => {
