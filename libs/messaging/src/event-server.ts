@@ -184,7 +184,12 @@ export class EventServer extends Server implements CustomTransportStrategy {
 
   private async concernsUs(event: EventEnvelope): Promise<boolean> {
     const { prefilter } = this.options;
-    return !prefilter || prefilter.concerns(event).catch(() => true);
+    if (!prefilter) return true;
+    return prefilter.concerns(event).catch((error: unknown) => {
+      // An outage is reported by the normal path, which waits it out.
+      if (!isDatabaseUnavailable(error)) this.logger.warn(`Prefilter failed for ${event.type} ${event.id}; handling it: ${describe(error)}`);
+      return true;
+    });
   }
 
   /** Keeps why a delivery failed, for the dead-letter tools; a failure to record it is only logged. */

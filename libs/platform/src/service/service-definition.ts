@@ -30,7 +30,7 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
    * so with no queue bound they are dropped instead of failing in the outbox until abandoned.
    */
   eventsWithoutConsumers?: readonly string[];
-  /** A provider of its modules that acks events which cannot concern it without a transaction. */
+  /** A provider of its modules that tells which events cannot concern it; those are acked without a transaction. */
   eventPrefilter?: Type<EventPrefilter>;
   /** Operator commands beside `migrate`, run as `node main.ts <name> [args…]`. */
   commands?: Record<string, ServiceCommand<C>>;

@@ -49,5 +49,7 @@ export async function appendEntry(manager: EntityManager, userId: string, entry:
       entry.note ?? null,
     ],
   );
+  // Callers lock the account first, so it exists; the transaction rolls back if it does not.
+  if (!appended) throw new Error(`No billing account for user ${userId}`);
   return { id, createdAt: appended.created_at, available: appended.available, reserved: appended.reserved };
 }
