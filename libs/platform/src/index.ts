@@ -17,7 +17,7 @@ export { BODY_LIMIT, createServiceApp } from './service/create-service-app';
 export type { RunningService } from './service/create-service-app';
 export { runService } from './service/run-service';
 export type { ServiceCommand, ServiceDefinition } from './service/service-definition';
-export { rateLimitTableSql } from './rate-limit/rate-limit-table';
+export { rateLimitTableLoggingSql, rateLimitTableSql } from './rate-limit/rate-limit-table';
 export { PostgresRateLimiter, rateLimitHeaders } from './rate-limit/rate-limiter';
 export type { RateLimitPolicy, RateLimitState } from './rate-limit/rate-limiter';
 export { RateLimitModule } from './rate-limit/rate-limit.module';

@@ -12,3 +12,12 @@ export function rateLimitTableSql(schema: string): string[] {
     `CREATE INDEX "rate_limits_by_window" ON "${schema}"."rate_limits" ("window_start")`,
   ];
 }
+
+/**
+ * Turns the WAL off (or back on) for a service's rate-limit table. The counters are bumped by
+ * every request and matter for one window only: logged, each request waited for a disk flush;
+ * unlogged, a crash restart empties the table, which only restarts the current windows at zero.
+ */
+export function rateLimitTableLoggingSql(schema: string, logging: 'LOGGED' | 'UNLOGGED'): string {
+  return `ALTER TABLE "${schema}"."rate_limits" SET ${logging}`;
+}
