@@ -1,7 +1,8 @@
 import { createTestDatabase, waitFor, type TestDatabase } from '@conveyor/testing';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type QueryRunner } from 'typeorm';
-import { lockSubject, lockUser } from '../src/users/deleted-users';
+import { lockSubject } from '../src/messages/message-queue';
+import { lockUser } from '../src/users/deleted-users';
 
 /**
  * The per-user lock that orders a user's events against the user's deletion: events share it,

@@ -23,11 +23,13 @@ export interface NewMessage {
  * Turns an event into a message and one delivery per endpoint, in the caller's transaction.
  * The body is fixed here, once: every attempt sends the same bytes under the same
  * `webhook-id`, so a receiver can deduplicate on it. The active trace (the consumer's, which
- * continues the job's) is kept with the message, so each attempt's HTTP call joins it.
+ * continues the job's) is kept with the message, so each attempt's HTTP call joins it. The
+ * subject's lock (lockSubject) is held until the caller commits.
  */
 @Injectable()
 export class MessageQueue {
   async enqueue(manager: EntityManager, message: NewMessage): Promise<string> {
+    await lockSubject(manager, message.subject);
     const id = randomUUID();
     const body = JSON.stringify({ type: message.eventType, timestamp: message.time, data: message.data });
     await manager.query(
@@ -43,6 +45,15 @@ export class MessageQueue {
     await manager.query(`SELECT pg_notify($1, '')`, [DELIVERY_DUE_CHANNEL]);
     return id;
   }
+}
+
+/**
+ * Makes one subject's messages (a job's events) take their `seq` in commit order, until the
+ * transaction ends: ordered endpoints send a subject's deliveries by `seq`, so a message must
+ * not commit after a later one of its subject has been sent.
+ */
+export async function lockSubject(manager: EntityManager, subject: string): Promise<void> {
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtext('webhooks.subject'), hashtext($1))`, [subject]);
 }
 
 /** The `webhook-id` of a message: stable across its attempts and replays. */

@@ -12,15 +12,6 @@ export async function lockUser(manager: EntityManager, userId: string, mode: 'ev
   await manager.query(`SELECT ${lock}(hashtext('webhooks.user'), hashtext($1))`, [userId]);
 }
 
-/**
- * Makes one subject's messages (a job's events) take their `seq` in commit order, until the
- * transaction ends: ordered endpoints send a subject's deliveries by `seq`, so a message must
- * not commit after a later one of its subject has been sent. Take it after `lockUser`.
- */
-export async function lockSubject(manager: EntityManager, subject: string): Promise<void> {
-  await manager.query(`SELECT pg_advisory_xact_lock(hashtext('webhooks.subject'), hashtext($1))`, [subject]);
-}
-
 /** Whether the user's account was deleted (their events and tokens are refused then). */
 export async function isDeletedUser(db: DataSource | EntityManager, userId: string): Promise<boolean> {
   const rows = await db.query<unknown[]>(`SELECT 1 FROM webhooks.deleted_users WHERE user_id = $1`, [userId]);

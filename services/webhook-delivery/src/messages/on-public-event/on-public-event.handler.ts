@@ -6,7 +6,7 @@ import { queryRows } from '@conveyor/persistence';
 import { randomUUID } from 'node:crypto';
 import { EndpointSecrets } from '../../endpoints/endpoint-secrets';
 import { SUBSCRIBABLE_EVENTS } from '../../endpoints/subscribable-events';
-import { isDeletedUser, lockSubject, lockUser } from '../../users/deleted-users';
+import { isDeletedUser, lockUser } from '../../users/deleted-users';
 import { MessageQueue } from '../message-queue';
 import { isTerminalJobEvent, subscribedEndpointIds } from './subscriptions';
 
@@ -37,7 +37,6 @@ export class OnPublicEventHandler {
       if (jobEndpoint) endpointIds.push(jobEndpoint);
     }
     if (endpointIds.length === 0) return;
-    await lockSubject(manager, event.subject);
     await this.messages.enqueue(manager, {
       userId: data.userId,
       eventId: event.id,
