@@ -187,8 +187,12 @@ export class JobWorker {
 
   /** A claim round for one client, served with the tokens (none need be waiting). */
   private claimFor(userId: string): void {
-    if (!this.tokens.has(userId)) this.tokens.set(userId, []);
+    this.wantRound(userId);
     this.pump();
+  }
+
+  private wantRound(userId: string): void {
+    if (!this.tokens.has(userId)) this.tokens.set(userId, []);
   }
 
   /** Jobs this worker could still run (what decides whether it takes tokens). */
@@ -291,9 +295,7 @@ export class JobWorker {
   /** The scan: a claim round for every client with claimable work, served like tokens. */
   private async askForCandidates(): Promise<void> {
     if (this.room() <= 0) return;
-    for (const userId of await this.claimer.candidates(CANDIDATES_PER_SCAN)) {
-      if (!this.tokens.has(userId)) this.tokens.set(userId, []);
-    }
+    for (const userId of await this.claimer.candidates(CANDIDATES_PER_SCAN)) this.wantRound(userId);
   }
 
   /**
