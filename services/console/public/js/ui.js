@@ -64,6 +64,15 @@ export function clearAlert() {
   alert.hidden = true;
 }
 
+/** A form whose submit runs `action` behind its `button` (see busy) instead of navigating. */
+export function actionForm(props, button, action, ...children) {
+  const onsubmit = (event) => {
+    event.preventDefault();
+    void busy(button, action);
+  };
+  return h('form', { ...props, onsubmit }, ...children);
+}
+
 /** Runs an action behind a button: disabled while it runs, errors shown in the alert region. */
 export async function busy(button, action) {
   button.disabled = true;

@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { announce, busy, field, formatTime, h, pageHeading, pre } from '../ui.js';
+import { actionForm, announce, busy, field, formatTime, h, pageHeading, pre } from '../ui.js';
 import { messagesTable } from './webhooks.js';
 
 const PLANS = ['basic', 'pro'];
@@ -26,7 +26,7 @@ async function renderUsers(section) {
   };
   section.append(
     h('h2', { id: 'admin-users', text: 'Users' }),
-    h('form', { role: 'search', 'aria-label': 'Search users', onsubmit: (e) => (e.preventDefault(), busy(search, load)) }, field('Email or name contains', q), search),
+    actionForm({ role: 'search', 'aria-label': 'Search users' }, search, load, field('Email or name contains', q), search),
     list,
   );
   await load();
@@ -100,7 +100,7 @@ async function renderDeadLetters(section) {
   section.append(
     h('h2', { id: 'admin-dead-letters', text: 'Dead letters' }),
     h('p', { text: 'Events a service could not apply. Replay sends one back to its queue (the inbox skips what was applied); see docs/operations.md.' }),
-    h('form', { onsubmit: (e) => (e.preventDefault(), busy(show, load)) }, field('Service', service), show),
+    actionForm({}, show, load, field('Service', service), show),
     list,
   );
   await load();

@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { announce, busy, field, formatTime, h, pageHeading, secretBox } from '../ui.js';
+import { actionForm, announce, busy, field, formatTime, h, pageHeading, secretBox } from '../ui.js';
 
 export async function renderKeys(main) {
   const name = h('input', { type: 'text', name: 'name', required: true, maxlength: '100' });
@@ -12,20 +12,15 @@ export async function renderKeys(main) {
     list.replaceChildren(keysTable(keys, refresh));
   };
 
-  const form = h(
-    'form',
-    {
-      'aria-label': 'Create an API key',
-      onsubmit: (event) => {
-        event.preventDefault();
-        void busy(submit, async () => {
-          const key = await api('/auth/api-keys', { method: 'POST', json: { name: name.value.trim() } });
-          created.replaceChildren(secretBox('New API key', key.key, `This is the only time the key "${key.name}" is shown. Store it now.`));
-          name.value = '';
-          announce(`API key "${key.name}" created. Copy it now: it will not be shown again.`);
-          await refresh();
-        });
-      },
+  const form = actionForm(
+    { 'aria-label': 'Create an API key' },
+    submit,
+    async () => {
+      const key = await api('/auth/api-keys', { method: 'POST', json: { name: name.value.trim() } });
+      created.replaceChildren(secretBox('New API key', key.key, `This is the only time the key "${key.name}" is shown. Store it now.`));
+      name.value = '';
+      announce(`API key "${key.name}" created. Copy it now: it will not be shown again.`);
+      await refresh();
     },
     field('Key name', name, 'For example the backend or laptop that will use it.'),
     submit,

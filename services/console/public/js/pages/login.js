@@ -1,5 +1,5 @@
 import { api, session } from '../api.js';
-import { announce, busy, field, h, pageHeading } from '../ui.js';
+import { actionForm, announce, field, h, pageHeading } from '../ui.js';
 
 async function logIn(email, password) {
   const tokens = await api('/auth/login', { method: 'POST', json: { email, password }, anonymous: true });
@@ -10,18 +10,13 @@ export function renderLogin(main) {
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
   const submit = h('button', { type: 'submit', text: 'Log in' });
-  const form = h(
-    'form',
-    {
-      'aria-labelledby': 'login-heading',
-      onsubmit: (event) => {
-        event.preventDefault();
-        void busy(submit, async () => {
-          await logIn(email.value.trim(), password.value);
-          announce('Logged in.');
-          location.hash = '#/jobs';
-        });
-      },
+  const form = actionForm(
+    { 'aria-labelledby': 'login-heading' },
+    submit,
+    async () => {
+      await logIn(email.value.trim(), password.value);
+      announce('Logged in.');
+      location.hash = '#/jobs';
     },
     field('Email', email),
     field('Password', password),
@@ -37,21 +32,16 @@ export function renderRegister(main) {
   const name = h('input', { type: 'text', name: 'name', autocomplete: 'name', maxlength: '200' });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'new-password', required: true, minlength: '8', maxlength: '72' });
   const submit = h('button', { type: 'submit', text: 'Create account' });
-  const form = h(
-    'form',
-    {
-      'aria-labelledby': 'register-heading',
-      onsubmit: (event) => {
-        event.preventDefault();
-        void busy(submit, async () => {
-          const body = { email: email.value.trim(), password: password.value };
-          if (name.value.trim()) body.name = name.value.trim();
-          await api('/auth/register', { method: 'POST', json: body, anonymous: true });
-          await logIn(body.email, body.password);
-          announce('Account created. Create an API key for your backend, or submit a job from here.');
-          location.hash = '#/keys';
-        });
-      },
+  const form = actionForm(
+    { 'aria-labelledby': 'register-heading' },
+    submit,
+    async () => {
+      const body = { email: email.value.trim(), password: password.value };
+      if (name.value.trim()) body.name = name.value.trim();
+      await api('/auth/register', { method: 'POST', json: body, anonymous: true });
+      await logIn(body.email, body.password);
+      announce('Account created. Create an API key for your backend, or submit a job from here.');
+      location.hash = '#/keys';
     },
     field('Email', email),
     field('Name (optional)', name),

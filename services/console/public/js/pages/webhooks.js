@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { announce, busy, field, formatTime, h, pageHeading, secretBox } from '../ui.js';
+import { actionForm, announce, busy, field, formatTime, h, pageHeading, secretBox } from '../ui.js';
 
 export async function renderWebhooks(main) {
   const url = h('input', { type: 'url', name: 'url', required: true, placeholder: 'https://example.com/hooks/conveyor' });
@@ -19,23 +19,18 @@ export async function renderWebhooks(main) {
   };
   const refreshAll = () => Promise.all([refreshEndpoints(), refreshMessages()]);
 
-  const form = h(
-    'form',
-    {
-      'aria-label': 'Add a webhook endpoint',
-      onsubmit: (event) => {
-        event.preventDefault();
-        void busy(submit, async () => {
-          const body = { url: url.value.trim() };
-          if (description.value.trim()) body.description = description.value.trim();
-          const created = await api('/webhooks/endpoints', { method: 'POST', json: body });
-          secret.replaceChildren(secretBox('Signing secret', created.secret, `The secret of ${created.url} is shown only now. Verify each delivery's signature with it.`));
-          url.value = '';
-          description.value = '';
-          announce('Endpoint added.');
-          await refreshEndpoints();
-        });
-      },
+  const form = actionForm(
+    { 'aria-label': 'Add a webhook endpoint' },
+    submit,
+    async () => {
+      const body = { url: url.value.trim() };
+      if (description.value.trim()) body.description = description.value.trim();
+      const created = await api('/webhooks/endpoints', { method: 'POST', json: body });
+      secret.replaceChildren(secretBox('Signing secret', created.secret, `The secret of ${created.url} is shown only now. Verify each delivery's signature with it.`));
+      url.value = '';
+      description.value = '';
+      announce('Endpoint added.');
+      await refreshEndpoints();
     },
     field('Endpoint URL', url),
     field('Description (optional)', description),
