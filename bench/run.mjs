@@ -27,7 +27,6 @@ import { writeReports } from './lib/report.mjs';
 import { sleep, summarize } from './lib/stats.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const resultsDir = join(root, 'bench/results');
 
 const { values: args } = parseArgs({
   options: {
@@ -46,6 +45,7 @@ const { values: args } = parseArgs({
     'db-pool': { type: 'string', default: '10' },
     phases: { type: 'string', default: 'e2e,hop,get,ceiling,post' },
     profile: { type: 'boolean', default: false },
+    'results-dir': { type: 'string' },
     'url-jobs': { type: 'string' },
     'url-auth': { type: 'string' },
     'url-user': { type: 'string' },
@@ -60,6 +60,7 @@ if (args.help) {
 }
 
 const quick = args.quick;
+const resultsDir = resolve(args['results-dir'] ?? join(root, 'bench/results'));
 const plan = {
   // 10 jobs/s first: the pipeline's own latency (and the event hop) on a machine it does not fill.
   rates: (args.rates ?? (quick ? '10,50,100,200' : '10,50,100,200,300,400')).split(',').map(Number),
@@ -452,7 +453,8 @@ async function deleteBenchQueues() {
   const connection = await amqp.connect(amqpUrl);
   try {
     for (const { name } of SERVICES) {
-      for (const queue of [`${namespace}.${name}.events`, `${namespace}.${name}.dead-letter`]) {
+      // The jobs service also has its work queue; the others have none, and deleting is a no-op.
+      for (const queue of [`${namespace}.${name}.events`, `${namespace}.${name}.dead-letter`, `${namespace}.${name}.work`]) {
         const channel = await connection.createChannel();
         await channel.deleteQueue(queue).catch(() => undefined);
         await channel.close().catch(() => undefined);

@@ -36,6 +36,8 @@ export function benchEnvironment({ portBase, database, namespace, workerConcurre
     NX_DAEMON: 'false',
   };
   for (const [i, service] of SERVICES.entries()) env[envName(service.name, 'HTTP_PORT')] = String(portBase + i);
+  // start.mjs also starts the web console: on the port after the services', not its default 3005.
+  env.CONSOLE_HTTP_PORT = String(portBase + SERVICES.length);
   return env;
 }
 
