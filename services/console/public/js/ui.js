@@ -64,6 +64,12 @@ export function clearAlert() {
   alert.hidden = true;
 }
 
+/** A button (`type="button"`, with `props`) that runs `action` behind itself (see busy). */
+export function actionButton(props, action) {
+  const button = h('button', { type: 'button', ...props, onclick: () => busy(button, action) });
+  return button;
+}
+
 /** A form whose submit runs `action` behind its `button` (see busy) instead of navigating. */
 export function actionForm(props, button, action, ...children) {
   const onsubmit = (event) => {

@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { actionForm, announce, busy, field, formatTime, h, pageHeading, pre } from '../ui.js';
+import { actionButton, actionForm, announce, field, formatTime, h, pageHeading, pre } from '../ui.js';
 import { messagesTable } from './webhooks.js';
 
 const PLANS = ['basic', 'pro'];
@@ -44,26 +44,14 @@ function usersTable(items) {
       {},
       items.map((user) => {
         const plan = h('select', { 'aria-label': `Plan of ${user.email}` }, PLANS.map((p) => h('option', { value: p, text: p })));
-        const change = h('button', {
-          type: 'button',
-          text: 'Set plan',
-          'aria-label': `Set the plan of ${user.email}`,
-          onclick: () =>
-            busy(change, async () => {
-              const changed = await api(`/billing/accounts/${user.id}/plan`, { method: 'PUT', json: { plan: plan.value } });
-              announce(`${user.email} is on ${changed.plan} (${changed.maxConcurrentJobs} jobs at a time).`);
-            }),
+        const change = actionButton({ text: 'Set plan', 'aria-label': `Set the plan of ${user.email}` }, async () => {
+          const changed = await api(`/billing/accounts/${user.id}/plan`, { method: 'PUT', json: { plan: plan.value } });
+          announce(`${user.email} is on ${changed.plan} (${changed.maxConcurrentJobs} jobs at a time).`);
         });
         const credits = h('input', { type: 'number', min: '1', max: '1000000', value: '10', 'aria-label': `Credits to grant ${user.email}` });
-        const grant = h('button', {
-          type: 'button',
-          text: 'Grant',
-          'aria-label': `Grant credits to ${user.email}`,
-          onclick: () =>
-            busy(grant, async () => {
-              const granted = await api(`/billing/accounts/${user.id}/grants`, { method: 'POST', json: { credits: Number(credits.value), note: 'granted in the console' } });
-              announce(`Granted ${granted.credits} credits to ${user.email}; ${granted.available} available.`);
-            }),
+        const grant = actionButton({ text: 'Grant', 'aria-label': `Grant credits to ${user.email}` }, async () => {
+          const granted = await api(`/billing/accounts/${user.id}/grants`, { method: 'POST', json: { credits: Number(credits.value), note: 'granted in the console' } });
+          announce(`Granted ${granted.credits} credits to ${user.email}; ${granted.available} available.`);
         });
         return h(
           'tr',
@@ -118,18 +106,11 @@ function deadLettersTable(items, service, reload) {
       {},
       items.map((letter) => {
         const action = (verb, label) => {
-          const button = h('button', {
-            type: 'button',
-            text: label,
-            'aria-label': `${label} ${letter.id}`,
-            onclick: () =>
-              busy(button, async () => {
-                await api(`/admin/${service}/dead-letters/${verb}`, { method: 'POST', json: { id: letter.id } });
-                announce(`${label}: ${letter.id}.`);
-                await reload();
-              }),
+          return actionButton({ text: label, 'aria-label': `${label} ${letter.id}` }, async () => {
+            await api(`/admin/${service}/dead-letters/${verb}`, { method: 'POST', json: { id: letter.id } });
+            announce(`${label}: ${letter.id}.`);
+            await reload();
           });
-          return button;
         };
         return h(
           'tr',

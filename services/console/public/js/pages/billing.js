@@ -1,11 +1,11 @@
 import { api } from '../api.js';
-import { busy, formatTime, h, pageHeading } from '../ui.js';
+import { actionButton, formatTime, h, pageHeading } from '../ui.js';
 
 export async function renderBilling(main) {
   main.append(pageHeading('Balance'));
   const balance = await api('/billing/balance');
   const tbody = h('tbody');
-  const more = h('button', { type: 'button', text: 'Load older entries', hidden: true });
+  const more = actionButton({ text: 'Load older entries', hidden: true }, () => loadPage());
   let cursor = null;
   const loadPage = async () => {
     const query = new URLSearchParams({ limit: '20' });
@@ -28,7 +28,6 @@ export async function renderBilling(main) {
     cursor = page.nextCursor;
     more.hidden = !cursor;
   };
-  more.addEventListener('click', () => busy(more, loadPage));
 
   const fact = (term, value) => [h('dt', { text: term }), h('dd', { text: String(value) })];
   main.append(

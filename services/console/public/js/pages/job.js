@@ -1,6 +1,6 @@
 import { api, session } from '../api.js';
 import { followJobEvents } from '../sse.js';
-import { announce, busy, formatTime, h, pageHeading, pre } from '../ui.js';
+import { actionButton, announce, formatTime, h, pageHeading, pre } from '../ui.js';
 import { statusBadge } from './jobs.js';
 
 const FINAL = new Set(['succeeded', 'failed', 'canceled', 'rejected']);
@@ -34,16 +34,10 @@ export async function renderJob(main, id, onLeave) {
     );
     actions.replaceChildren();
     if (!FINAL.has(job.status)) {
-      const cancel = h('button', {
-        type: 'button',
-        class: 'danger',
-        text: 'Cancel job',
-        onclick: () =>
-          busy(cancel, async () => {
-            job = await api(`/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
-            announce('Job canceled.');
-            await show();
-          }),
+      const cancel = actionButton({ class: 'danger', text: 'Cancel job' }, async () => {
+        job = await api(`/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
+        announce('Job canceled.');
+        await show();
       });
       actions.append(cancel);
     }

@@ -1,6 +1,6 @@
 import { api, session } from '../api.js';
 import { followJobEvents } from '../sse.js';
-import { announce, busy, formatTime, h, pageHeading } from '../ui.js';
+import { actionButton, announce, formatTime, h, pageHeading } from '../ui.js';
 
 const FINAL = new Set(['succeeded', 'failed', 'canceled', 'rejected']);
 
@@ -15,7 +15,7 @@ export async function renderJobs(main, onLeave) {
   const tbody = h('tbody');
   const empty = h('p', { text: 'No jobs yet. Submit one, or send one with an API key.' });
   const live = h('p', { class: 'live-state', text: 'Live updates: connecting…' });
-  const more = h('button', { type: 'button', text: 'Load older jobs', hidden: true });
+  const more = actionButton({ text: 'Load older jobs', hidden: true }, () => loadPage());
   let cursor = null;
 
   const render = (job) => {
@@ -72,7 +72,6 @@ export async function renderJobs(main, onLeave) {
     cursor = page.nextCursor;
     more.hidden = !cursor;
   };
-  more.addEventListener('click', () => busy(more, loadPage));
 
   main.append(
     pageHeading('Jobs'),

@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { actionForm, announce, busy, field, formatTime, h, pageHeading, secretBox } from '../ui.js';
+import { actionButton, actionForm, announce, field, formatTime, h, pageHeading, secretBox } from '../ui.js';
 
 export async function renderKeys(main) {
   const name = h('input', { type: 'text', name: 'name', required: true, maxlength: '100' });
@@ -48,17 +48,10 @@ function keysTable(keys, refresh) {
       'tbody',
       {},
       keys.map((key) => {
-        const revoke = h('button', {
-          type: 'button',
-          class: 'danger',
-          text: 'Revoke',
-          'aria-label': `Revoke key ${key.name}`,
-          onclick: () =>
-            busy(revoke, async () => {
-              await api(`/auth/api-keys/${encodeURIComponent(key.id)}`, { method: 'DELETE' });
-              announce(`Key "${key.name}" revoked.`);
-              await refresh();
-            }),
+        const revoke = actionButton({ class: 'danger', text: 'Revoke', 'aria-label': `Revoke key ${key.name}` }, async () => {
+          await api(`/auth/api-keys/${encodeURIComponent(key.id)}`, { method: 'DELETE' });
+          announce(`Key "${key.name}" revoked.`);
+          await refresh();
         });
         return h(
           'tr',

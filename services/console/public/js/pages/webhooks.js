@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { actionForm, announce, busy, field, formatTime, h, pageHeading, secretBox } from '../ui.js';
+import { actionButton, actionForm, announce, field, formatTime, h, pageHeading, secretBox } from '../ui.js';
 
 export async function renderWebhooks(main) {
   const url = h('input', { type: 'url', name: 'url', required: true, placeholder: 'https://example.com/hooks/conveyor' });
@@ -36,7 +36,7 @@ export async function renderWebhooks(main) {
     field('Description (optional)', description),
     submit,
   );
-  const reload = h('button', { type: 'button', text: 'Refresh messages', onclick: () => busy(reload, refreshMessages) });
+  const reload = actionButton({ text: 'Refresh messages' }, refreshMessages);
 
   main.append(
     pageHeading('Webhooks'),
@@ -64,43 +64,24 @@ function endpointsTable(items, { secret, refresh }) {
       items.map((endpoint) => {
         const buttons = [];
         if (endpoint.kind !== 'job_url') {
-          const test = h('button', {
-            type: 'button',
-            text: 'Send test',
-            'aria-label': `Send a test message to ${endpoint.url}`,
-            onclick: () =>
-              busy(test, async () => {
-                await api(`/webhooks/endpoints/${endpoint.id}/test`, { method: 'POST' });
-                announce(`Test message queued for ${endpoint.url}.`);
-                await refresh();
-              }),
+          const test = actionButton({ text: 'Send test', 'aria-label': `Send a test message to ${endpoint.url}` }, async () => {
+            await api(`/webhooks/endpoints/${endpoint.id}/test`, { method: 'POST' });
+            announce(`Test message queued for ${endpoint.url}.`);
+            await refresh();
           });
-          const rotate = h('button', {
-            type: 'button',
-            text: 'Rotate secret',
-            'aria-label': `Rotate the secret of ${endpoint.url}`,
-            onclick: () =>
-              busy(rotate, async () => {
-                const rotated = await api(`/webhooks/endpoints/${endpoint.id}/rotate-secret`, { method: 'POST', json: {} });
-                secret.replaceChildren(
-                  secretBox('Signing secret', rotated.secret, `New secret of ${endpoint.url}, shown only now. The old one still signs until ${formatTime(rotated.previousSecretExpiresAt)}.`),
-                );
-                announce('Secret rotated.');
-              }),
+          const rotate = actionButton({ text: 'Rotate secret', 'aria-label': `Rotate the secret of ${endpoint.url}` }, async () => {
+            const rotated = await api(`/webhooks/endpoints/${endpoint.id}/rotate-secret`, { method: 'POST', json: {} });
+            secret.replaceChildren(
+              secretBox('Signing secret', rotated.secret, `New secret of ${endpoint.url}, shown only now. The old one still signs until ${formatTime(rotated.previousSecretExpiresAt)}.`),
+            );
+            announce('Secret rotated.');
           });
           buttons.push(test, rotate);
         }
-        const remove = h('button', {
-          type: 'button',
-          class: 'danger',
-          text: 'Delete',
-          'aria-label': `Delete endpoint ${endpoint.url}`,
-          onclick: () =>
-            busy(remove, async () => {
-              await api(`/webhooks/endpoints/${endpoint.id}`, { method: 'DELETE' });
-              announce('Endpoint deleted.');
-              await refresh();
-            }),
+        const remove = actionButton({ class: 'danger', text: 'Delete', 'aria-label': `Delete endpoint ${endpoint.url}` }, async () => {
+          await api(`/webhooks/endpoints/${endpoint.id}`, { method: 'DELETE' });
+          announce('Endpoint deleted.');
+          await refresh();
         });
         buttons.push(remove);
         return h(
@@ -130,34 +111,21 @@ export function messagesTable(items, { base, refresh, showUser = false }) {
       {},
       items.flatMap((message) => {
         const attemptsRow = h('tr', { class: 'attempts', hidden: true }, h('td', { colspan: showUser ? '6' : '5' }));
-        const toggle = h('button', {
-          type: 'button',
-          text: 'Attempts',
-          'aria-expanded': 'false',
-          'aria-label': `Attempts of ${message.eventType} ${message.subject ?? ''}`.trim(),
-          onclick: () =>
-            busy(toggle, async () => {
-              const open = toggle.getAttribute('aria-expanded') === 'true';
-              if (!open) {
-                const { items: attempts } = await api(`${base}/messages/${message.id}/attempts`);
-                attemptsRow.firstChild.replaceChildren(attemptsTable(attempts, message));
-              }
-              toggle.setAttribute('aria-expanded', String(!open));
-              attemptsRow.hidden = open;
-            }),
+        const toggle = actionButton({ text: 'Attempts', 'aria-expanded': 'false', 'aria-label': `Attempts of ${message.eventType} ${message.subject ?? ''}`.trim() }, async () => {
+          const open = toggle.getAttribute('aria-expanded') === 'true';
+          if (!open) {
+            const { items: attempts } = await api(`${base}/messages/${message.id}/attempts`);
+            attemptsRow.firstChild.replaceChildren(attemptsTable(attempts, message));
+          }
+          toggle.setAttribute('aria-expanded', String(!open));
+          attemptsRow.hidden = open;
         });
         const buttons = [toggle];
         if (message.deliveries.some((d) => d.status === 'failed')) {
-          const replay = h('button', {
-            type: 'button',
-            text: 'Replay',
-            'aria-label': `Replay ${message.eventType} ${message.subject ?? ''}`.trim(),
-            onclick: () =>
-              busy(replay, async () => {
-                const { replayed } = await api(`${base}/messages/${message.id}/replay`, { method: 'POST' });
-                announce(`${replayed} failed deliver${replayed === 1 ? 'y' : 'ies'} due again.`);
-                await refresh();
-              }),
+          const replay = actionButton({ text: 'Replay', 'aria-label': `Replay ${message.eventType} ${message.subject ?? ''}`.trim() }, async () => {
+            const { replayed } = await api(`${base}/messages/${message.id}/replay`, { method: 'POST' });
+            announce(`${replayed} failed deliver${replayed === 1 ? 'y' : 'ies'} due again.`);
+            await refresh();
           });
           buttons.push(replay);
         }
