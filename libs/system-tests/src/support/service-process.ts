@@ -60,22 +60,37 @@ export async function startServiceProcess(
   // taken longer than 30 s.
   timeoutMs = 90_000,
 ): Promise<ServiceProcess> {
-  const { child, output, exit } = runServiceCommand(name, { ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' });
+  const started = await startUntilHealthy(name, `services/${name}/src/main.ts`, port, env, until, timeoutMs);
+  return { name, ...started };
+}
+
+/**
+ * Runs a server script of the repository on `port` and waits until `/health/<until>` answers
+ * 200; fails with the end of its output if it exits first, and kills it if it never gets there.
+ */
+export async function startUntilHealthy(
+  label: string,
+  script: string,
+  port: number,
+  env: NodeJS.ProcessEnv,
+  until: 'ready' | 'live',
+  timeoutMs: number,
+): Promise<Omit<ServiceProcess, 'name'>> {
+  const { child, output, exit } = runNodeScript(script, { ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}`;
   let exited = false;
   void exit.then(() => (exited = true));
   await waitFor(
     async () => {
-      if (exited) throw new Error(`${name} exited during start:\n${output.slice(-20).join('\n')}`);
+      if (exited) throw new Error(`${label} exited during start:\n${output.slice(-20).join('\n')}`);
       return (await fetch(`${url}/health/${until}`)).status === 200;
     },
-    { description: `${name} to become ${until}`, timeoutMs, intervalMs: 100 },
+    { description: `${label} to become ${until}`, timeoutMs, intervalMs: 100 },
   ).catch((error) => {
     child.kill('SIGKILL');
     throw error;
   });
   return {
-    name,
     url,
     output,
     async stop() {
