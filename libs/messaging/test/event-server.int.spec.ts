@@ -44,11 +44,6 @@ describe('EventServer (real RabbitMQ and Postgres)', () => {
       description: 'a message in the dead-letter queue',
     });
 
-  const processOutcomes = (eventId: string) =>
-    tracing
-      .spans()
-      .filter((s) => s.attributes[Attr.messagingMessageId] === eventId && s.attributes[Attr.inboxOutcome])
-      .map((s) => s.attributes[Attr.inboxOutcome]);
 
   it('applies an event once when it is delivered twice', async () => {
     const event = registered('twice@example.com');
@@ -56,8 +51,8 @@ describe('EventServer (real RabbitMQ and Postgres)', () => {
     await harness.publisher.publish(event);
     await harness.publisher.publish(event);
 
-    await waitFor(() => processOutcomes(event.id).length === 2, { description: 'both deliveries processed' });
-    expect(processOutcomes(event.id).sort()).toEqual(['ALREADY_PROCESSED', 'APPLIED']);
+    await waitFor(() => tracing.inboxOutcomes(event.id).length === 2, { description: 'both deliveries processed' });
+    expect(tracing.inboxOutcomes(event.id).sort()).toEqual(['ALREADY_PROCESSED', 'APPLIED']);
     expect(await harness.effectsOf(event.id)).toBe(1);
   });
 
@@ -76,7 +71,7 @@ describe('EventServer (real RabbitMQ and Postgres)', () => {
     await harness.publisher.publish(event);
 
     // then the broker redelivers it and the inbox turns the second delivery into a no-op
-    await waitFor(() => processOutcomes(event.id).includes('ALREADY_PROCESSED'), {
+    await waitFor(() => tracing.inboxOutcomes(event.id).includes('ALREADY_PROCESSED'), {
       description: 'the redelivery to be skipped by the inbox',
       timeoutMs: 20_000,
     });
@@ -138,7 +133,7 @@ describe('EventServer (real RabbitMQ and Postgres)', () => {
       },
       { description: 'the upcast event to be applied' },
     );
-    await waitFor(() => processOutcomes(rows[0].event_id).length === 2, { description: 'both legacy copies processed' });
+    await waitFor(() => tracing.inboxOutcomes(rows[0].event_id).length === 2, { description: 'both legacy copies processed' });
     expect(await harness.effectsOf(rows[0].event_id)).toBe(1);
   });
 
@@ -185,10 +180,7 @@ describe('EventServer with a prefilter', () => {
     tracing?.shutdown();
   });
 
-  const outcomeOf = (eventId: string) =>
-    waitFor(() => tracing.spans().find((s) => s.attributes[Attr.messagingMessageId] === eventId && s.attributes[Attr.inboxOutcome]), {
-      description: 'the event to be processed',
-    }).then((span) => span.attributes[Attr.inboxOutcome]);
+  const outcomeOf = (eventId: string) => waitFor(() => tracing.inboxOutcomes(eventId)[0], { description: 'the event to be processed' });
 
   it('acks an event it turns down without running the handler or writing the inbox', async () => {
     const event = registered('nobody@example.org');

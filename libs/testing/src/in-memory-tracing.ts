@@ -1,3 +1,4 @@
+import { Attr } from '@conveyor/tracing';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -11,6 +12,8 @@ import {
 export interface InMemoryTracing {
   /** Spans ended so far, in the order they ended. */
   spans(): ReadableSpan[];
+  /** What the consumers' spans recorded for one event id, in the order they ended (`APPLIED`, `ALREADY_PROCESSED`, …). */
+  inboxOutcomes(eventId: string): string[];
   /** Forgets the spans ended so far. */
   reset(): void;
   /** Flushes, then unregisters the global tracer provider, context manager and propagator. */
@@ -47,6 +50,11 @@ export function startInMemoryTracing(): InMemoryTracing {
 
   return {
     spans: () => exporter.getFinishedSpans(),
+    inboxOutcomes: (eventId) =>
+      exporter
+        .getFinishedSpans()
+        .filter((span) => span.attributes[Attr.messagingMessageId] === eventId && span.attributes[Attr.inboxOutcome])
+        .map((span) => String(span.attributes[Attr.inboxOutcome])),
     reset: () => exporter.reset(),
     shutdown: async () => {
       await provider.shutdown();

@@ -6,7 +6,6 @@ import {
   type ServiceUnderTest,
 } from '@conveyor/service-testing';
 import { startInMemoryTracing, waitFor, type InMemoryTracing } from '@conveyor/testing';
-import { Attr } from '@conveyor/tracing';
 import { createHash, randomUUID } from 'node:crypto';
 import { authService } from '../src/auth.definition';
 import type { AuthConfig } from '../src/auth.config';
@@ -413,11 +412,6 @@ describe('API keys (real Postgres and RabbitMQ)', () => {
         description: `event ${eventId} to be applied`,
       });
 
-    const inboxOutcomes = (eventId: string) =>
-      tracing
-        .spans()
-        .filter((span) => span.attributes[Attr.messagingMessageId] === eventId && span.attributes[Attr.inboxOutcome])
-        .map((span) => span.attributes[Attr.inboxOutcome]);
 
     it('sets lastUsedAt, and an older report arriving later does not move it back', async () => {
       // given a key used at 10:05, reported first
@@ -453,8 +447,8 @@ describe('API keys (real Postgres and RabbitMQ)', () => {
       await auth.publish(event);
       await auth.publish(event);
 
-      await waitFor(() => inboxOutcomes(event.id).length === 2, { description: 'both deliveries to be processed' });
-      expect(inboxOutcomes(event.id).sort()).toEqual(['ALREADY_PROCESSED', 'APPLIED']);
+      await waitFor(() => tracing.inboxOutcomes(event.id).length === 2, { description: 'both deliveries to be processed' });
+      expect(tracing.inboxOutcomes(event.id).sort()).toEqual(['ALREADY_PROCESSED', 'APPLIED']);
       expect(await auth.sql('SELECT consumer FROM auth.inbox WHERE event_id = $1', [event.id])).toEqual([
         { consumer: 'auth' },
       ]);
@@ -485,8 +479,8 @@ describe('API keys (real Postgres and RabbitMQ)', () => {
       await auth.publish(event);
 
       // then the handler ran and committed (a failing one would be retried, then dead-lettered)
-      await waitFor(() => inboxOutcomes(event.id).length === 1, { description: 'the report to be processed' });
-      expect(inboxOutcomes(event.id)).toEqual(['APPLIED']);
+      await waitFor(() => tracing.inboxOutcomes(event.id).length === 1, { description: 'the report to be processed' });
+      expect(tracing.inboxOutcomes(event.id)).toEqual(['APPLIED']);
       expect(await lastUsedAt(key.id)).toBeNull();
     });
   });

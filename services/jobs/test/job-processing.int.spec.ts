@@ -34,11 +34,6 @@ describe('job processing: billing decisions, the worker and the echo processor (
 
   const spansOf = (name: string, jobId: string) =>
     tracing.spans().filter((span) => span.name === name && span.attributes[Attr.jobId] === jobId);
-  const inboxOutcomes = (eventId: string) =>
-    tracing
-      .spans()
-      .filter((span) => span.attributes[Attr.messagingMessageId] === eventId && span.attributes[Attr.inboxOutcome])
-      .map((span) => span.attributes[Attr.inboxOutcome]);
 
   it('queues a job billing reserved, runs echo and records its result, started before succeeded', async () => {
     // given
@@ -110,8 +105,8 @@ describe('job processing: billing decisions, the worker and the echo processor (
     const reserved = reservation(job);
     await jobs.publish(reserved);
     await jobs.publish(reserved);
-    await waitFor(() => inboxOutcomes(reserved.id).length === 2, { description: 'both deliveries to be handled' });
-    expect(inboxOutcomes(reserved.id).sort()).toEqual(['ALREADY_PROCESSED', 'APPLIED']);
+    await waitFor(() => tracing.inboxOutcomes(reserved.id).length === 2, { description: 'both deliveries to be handled' });
+    expect(tracing.inboxOutcomes(reserved.id).sort()).toEqual(['ALREADY_PROCESSED', 'APPLIED']);
     const done = await untilStatus(jobs.sql, job.id, 'succeeded');
 
     // when a second, distinct reservation and a late rejection arrive after it finished
@@ -151,14 +146,14 @@ describe('job processing: billing decisions, the worker and the echo processor (
     await waitFor(() => tracing.spans().some((s) => s.attributes[Attr.messagingMessageId] === reserved.id), {
       description: 'the first, failed delivery',
     });
-    expect(inboxOutcomes(reserved.id)).toEqual([]);
+    expect(tracing.inboxOutcomes(reserved.id)).toEqual([]);
 
     // when the row appears
     await jobs.sql(`INSERT INTO jobs.jobs (id, user_id, type, input, status) VALUES ($1, $2, 'echo', '{}', 'pending')`, [job.id, job.userId]);
 
     // then a redelivery applies it
     await untilStatus(jobs.sql, job.id, 'succeeded');
-    expect(inboxOutcomes(reserved.id)).toEqual(['APPLIED']);
+    expect(tracing.inboxOutcomes(reserved.id)).toEqual(['APPLIED']);
   });
 
   it.each([

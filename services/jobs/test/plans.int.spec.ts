@@ -1,6 +1,5 @@
 import { startServiceUnderTest, type ServiceUnderTest } from '@conveyor/service-testing';
 import { startInMemoryTracing, waitFor, type InMemoryTracing } from '@conveyor/testing';
-import { Attr } from '@conveyor/tracing';
 import { randomUUID } from 'node:crypto';
 import type { JobsConfig } from '../src/jobs.config';
 import { jobsService } from '../src/jobs.definition';
@@ -23,11 +22,6 @@ describe('plans projected from billing (real Postgres and RabbitMQ)', () => {
     await tracing?.shutdown();
   });
 
-  const inboxOutcomes = (eventId: string) =>
-    tracing
-      .spans()
-      .filter((span) => span.attributes[Attr.messagingMessageId] === eventId && span.attributes[Attr.inboxOutcome])
-      .map((span) => span.attributes[Attr.inboxOutcome]);
 
   const planOf = async (userId: string) =>
     (await jobs.sql('SELECT plan, max_concurrent_jobs, revision FROM jobs.plans WHERE user_id = $1', [userId]))[0];
@@ -68,9 +62,9 @@ describe('plans projected from billing (real Postgres and RabbitMQ)', () => {
 
     await jobs.publish(change);
     await jobs.publish(change);
-    await waitFor(() => inboxOutcomes(change.id).length === 2, { description: 'both deliveries to be handled' });
+    await waitFor(() => tracing.inboxOutcomes(change.id).length === 2, { description: 'both deliveries to be handled' });
 
-    expect(inboxOutcomes(change.id).sort()).toEqual(['ALREADY_PROCESSED', 'APPLIED']);
+    expect(tracing.inboxOutcomes(change.id).sort()).toEqual(['ALREADY_PROCESSED', 'APPLIED']);
 
     expect(await jobs.sql('SELECT user_id FROM jobs.plans WHERE user_id = $1', [userId])).toHaveLength(1);
     expect(await jobs.sql('SELECT consumer FROM jobs.inbox WHERE event_id = $1', [change.id])).toEqual([{ consumer: 'jobs' }]);

@@ -2,7 +2,6 @@ import { createEvent, JobCanceledV1, JobFailedV1, JobSucceededV1, UserRegistered
 import { AmqpConnection } from '@conveyor/messaging';
 import { inboxHolds, signAccessToken, startServiceUnderTest, type ServiceUnderTest } from '@conveyor/service-testing';
 import { startInMemoryTracing, waitFor, type InMemoryTracing } from '@conveyor/testing';
-import { Attr } from '@conveyor/tracing';
 import { Value } from '@sinclair/typebox/value';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
@@ -83,11 +82,6 @@ describe('job activity on the profile, from terminal job events (real Postgres a
 
   const activityOf = async (token: string) => (await user.request('GET', '/v1/users/me', { token })).body['activity'];
   const activityRows = (userId: string) => user.sql('SELECT * FROM users.job_activity WHERE user_id = $1', [userId]);
-  const inboxOutcomes = (eventId: string) =>
-    tracing
-      .spans()
-      .filter((span) => span.attributes[Attr.messagingMessageId] === eventId && span.attributes[Attr.inboxOutcome])
-      .map((span) => span.attributes[Attr.inboxOutcome]);
 
   it('shows no jobs on a new profile, then counts each outcome, for the user and for administrators', async () => {
     // given a user without finished jobs
@@ -123,8 +117,8 @@ describe('job activity on the profile, from terminal job events (real Postgres a
     await user.publish(event);
     await user.publish(event);
 
-    await waitFor(() => inboxOutcomes(event.id).length === 2, { description: 'both deliveries to be processed' });
-    expect(inboxOutcomes(event.id).sort()).toEqual(['ALREADY_PROCESSED', 'APPLIED']);
+    await waitFor(() => tracing.inboxOutcomes(event.id).length === 2, { description: 'both deliveries to be processed' });
+    expect(tracing.inboxOutcomes(event.id).sort()).toEqual(['ALREADY_PROCESSED', 'APPLIED']);
     expect(await activityOf(token)).toEqual({ succeeded: 1, failed: 0, canceled: 0, lastJobAt: '2025-02-02T08:00:00.000Z' });
   });
 
@@ -151,7 +145,7 @@ describe('job activity on the profile, from terminal job events (real Postgres a
     }
 
     // then the broker delivers the event again, and the inbox turns that into a no-op
-    await waitFor(() => inboxOutcomes(event.id).includes('ALREADY_PROCESSED'), {
+    await waitFor(() => tracing.inboxOutcomes(event.id).includes('ALREADY_PROCESSED'), {
       description: 'the redelivery to be skipped by the inbox',
       timeoutMs: 20_000,
     });
@@ -184,8 +178,8 @@ describe('job activity on the profile, from terminal job events (real Postgres a
 
     await user.publish(event);
 
-    await waitFor(() => inboxOutcomes(event.id).length > 0, { description: 'the event to be handled' });
-    expect(inboxOutcomes(event.id)).toEqual(['APPLIED']);
+    await waitFor(() => tracing.inboxOutcomes(event.id).length > 0, { description: 'the event to be handled' });
+    expect(tracing.inboxOutcomes(event.id)).toEqual(['APPLIED']);
     expect(await activityRows(userId)).toEqual([]);
     expect(await user.sql('SELECT 1 FROM users.profiles WHERE user_id = $1', [userId])).toEqual([]);
     expect(await user.sql('SELECT 1 FROM users.consumer_failures WHERE message_id = $1', [event.id])).toEqual([]);
@@ -204,8 +198,8 @@ describe('job activity on the profile, from terminal job events (real Postgres a
     await user.publish(late);
 
     // then the event is acked and nothing is stored: the profile stays an anonymous tombstone
-    await waitFor(() => inboxOutcomes(late.id).length > 0, { description: 'the late event to be handled' });
-    expect(inboxOutcomes(late.id)).toEqual(['APPLIED']);
+    await waitFor(() => tracing.inboxOutcomes(late.id).length > 0, { description: 'the late event to be handled' });
+    expect(tracing.inboxOutcomes(late.id)).toEqual(['APPLIED']);
     expect(await activityRows(userId)).toEqual([]);
     expect(await user.sql('SELECT email, name FROM users.profiles WHERE user_id = $1', [userId])).toEqual([{ email: null, name: null }]);
     expect((await user.request('GET', `/v1/users/${userId}`, { token: adminToken })).status).toBe(404);

@@ -1,7 +1,6 @@
 import { createEvent, UserRegisteredV1, type EventOf } from '@conveyor/contracts';
 import { AmqpConnection } from '@conveyor/messaging';
 import { startInMemoryTracing, TEST_AMQP_URL, waitFor, type InMemoryTracing } from '@conveyor/testing';
-import { Attr } from '@conveyor/tracing';
 import { randomUUID } from 'node:crypto';
 import { signAccessToken, startServiceUnderTest, type ServiceUnderTest } from '@conveyor/service-testing';
 import type { UserConfig } from '../src/user.config';
@@ -64,11 +63,6 @@ describe('user profiles from registration events (real Postgres and RabbitMQ)', 
       { description: `the profile of ${userId}`, timeoutMs: 10_000 },
     );
 
-  const inboxOutcomes = (eventId: string) =>
-    tracing
-      .spans()
-      .filter((span) => span.attributes[Attr.messagingMessageId] === eventId && span.attributes[Attr.inboxOutcome])
-      .map((span) => span.attributes[Attr.inboxOutcome]);
 
   it('answers 404 USERS.PROFILE_NOT_FOUND until the registration event arrives, then serves the profile', async () => {
     // given a registered user whose event has not been published yet
@@ -99,8 +93,8 @@ describe('user profiles from registration events (real Postgres and RabbitMQ)', 
     await user.publish(event);
     await user.publish(event);
 
-    await waitFor(() => inboxOutcomes(event.id).length === 2, { description: 'both deliveries to be processed' });
-    expect(inboxOutcomes(event.id).sort()).toEqual(['ALREADY_PROCESSED', 'APPLIED']);
+    await waitFor(() => tracing.inboxOutcomes(event.id).length === 2, { description: 'both deliveries to be processed' });
+    expect(tracing.inboxOutcomes(event.id).sort()).toEqual(['ALREADY_PROCESSED', 'APPLIED']);
     const profiles = await user.sql('SELECT user_id FROM users.profiles WHERE user_id = $1', [event.data.userId]);
     const inbox = await user.sql('SELECT consumer FROM users.inbox WHERE event_id = $1', [event.id]);
     expect(profiles).toHaveLength(1);
