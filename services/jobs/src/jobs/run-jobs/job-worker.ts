@@ -92,10 +92,11 @@ export class JobWorker {
   private scanWanted = false;
   /** Clients with tokens waiting for a claim round, in arrival order; one round serves them all. */
   private readonly tokens = new Map<string, TokenWaiter[]>();
-  /** Token rounds in flight, by client (never two for one client: they would queue on its lock). */
-  private readonly rounds = new Map<string, Promise<void>>();
-  /** Slots promised to the token rounds in flight, so that rounds together never take more than the room. */
-  private reserved = 0;
+  /**
+   * Token rounds in flight, by client (never two for one client: they would queue on its lock),
+   * with the slots each may still fill: together they never take more than the room.
+   */
+  private readonly rounds = new Map<string, { share: number; done: Promise<void> }>();
   private checking = false;
   private reaping?: Promise<unknown>;
   private pollTimer?: NodeJS.Timeout;
@@ -202,7 +203,9 @@ export class JobWorker {
 
   /** Room that no claim round in flight may still fill. */
   private free(): number {
-    return this.room() - this.reserved;
+    let reserved = 0;
+    for (const round of this.rounds.values()) reserved += round.share;
+    return this.room() - reserved;
   }
 
   /** Runs the claim loop, one at a time; a request during a loop makes it go round again. */
@@ -250,15 +253,13 @@ export class JobWorker {
       this.tokens.delete(userId);
       const share = this.shareOfFreeSlots(ready);
       ready -= 1;
-      this.reserved += share;
-      const round = this.serveRound(userId, waiting, share).then((filled) => {
-        this.reserved -= share;
+      const done = this.serveRound(userId, waiting, share).then((filled) => {
         this.rounds.delete(userId);
         // The share was filled: the client may have more to start now; look again at once.
         if (filled) this.claimFor(userId);
         else this.pump();
       });
-      this.rounds.set(userId, round);
+      this.rounds.set(userId, { share, done });
     }
     this.handBackTokensWithoutRoom();
   }
@@ -386,7 +387,7 @@ export class JobWorker {
     this.state = 'stopping';
     clearInterval(this.pollTimer);
     this.updateTokenFlow();
-    await Promise.all([this.claiming, ...this.rounds.values(), this.reaping]);
+    await Promise.all([this.claiming, ...[...this.rounds.values()].map((round) => round.done), this.reaping]);
     await this.settleRuns(this.options.finishGraceMs);
     for (const id of this.runs.keys()) this.stopRun(id, 'shutdown');
     await this.settleRuns(this.options.abortGraceMs);
